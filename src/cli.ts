@@ -1,0 +1,152 @@
+/**
+ * Command-line wiring only: commander definitions; every command module is imported lazily
+ * when it runs, so `--help` stays fast.
+ */
+import { Command, Option } from 'commander';
+import type { CommandName } from './diagnosis/types.js';
+
+export type Runner = (name: CommandName, opts: Record<string, unknown>, args: string[]) => Promise<void>;
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+function common(cmd: Command): Command {
+  return cmd
+    .option('--json', 'print one JSON document (same as --format json)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'github']).default(undefined))
+    .option('--at <time>', 'evaluate expiry at this time (unix seconds or ISO 8601), e.g. a bundle\'s captured_at')
+    .option('--env-file <path>', 'load variables from a .env file (the environment wins)')
+    .option('--show-secrets', 'print secrets and tokens in full instead of fingerprints (never in CI logs)')
+    .option('--debug', 'print stack traces for errors')
+    .option('--no-color', 'no colours in text output (also NO_COLOR, or when stdout is not a terminal)');
+}
+
+function storeOptions(cmd: Command): Command {
+  return cmd
+    .option('--store <path|url>', 'cache.db, FASTMCP_HOME, oauth-proxy or fingerprint folder, or redis[s]:// URL (default: FASTMCP_HOME or the platform data dir)')
+    .option('--storage-encryption-key-file <path>', 'explicit Fernet key of a user store (env STORAGE_ENCRYPTION_KEY, MCP_AUTH_DOCTOR_STORAGE_ENCRYPTION_KEY)')
+    .option('--redis-ca <path>', 'CA certificate (PEM) for rediss://')
+    .option('--redis-cert <path>', 'client certificate (PEM) for rediss://')
+    .option('--redis-key <path>', 'client key (PEM) for rediss://')
+    .option('--redis-insecure', 'rediss:// without certificate verification')
+    .option('--redis-password-file <path>', 'Redis password from a file or - (env REDIS_PASSWORD); overrides the URL\'s password')
+    .option('--redis-key-prefix <prefix>', 'key prefix in front of "<collection>::<key>" (wrappers, shared Redis)')
+    .option('--redis-cluster', 'treat the URL as a Redis Cluster seed node (auto-detected otherwise)')
+    .option('--limit <n>', 'read at most n entries (huge stores)', (v) => parseIntArg(v, '--limit'))
+    .option('--sample <n>', 'read a sample of about n entries spread over the store', (v) => parseIntArg(v, '--sample'));
+}
+
+function keyOptions(cmd: Command): Command {
+  return cmd
+    .option('--upstream-client-secret-file <path>', 'GitHub app client secret, file or - (env FASTMCP_SERVER_AUTH_GITHUB_CLIENT_SECRET)')
+    .option('--jwt-signing-key-file <path>', 'jwt_signing_key string, file or - (env FASTMCP_SERVER_AUTH_GITHUB_JWT_SIGNING_KEY)')
+    .option('--jwt-raw-key-file <path>', 'raw jwt_signing_key bytes (hex or base64), file or - (env MCP_AUTH_DOCTOR_JWT_RAW_KEY)')
+    .option('--candidate-secret-file <path>', 'a previous client secret or signing key to test (repeatable; env MCP_AUTH_DOCTOR_CANDIDATE_SECRETS, one per line)', collect)
+    .option('--fastmcp-test-mode', 'also derive signing keys with FastMCP\'s test-mode PBKDF2 (10 iterations)');
+}
+
+function expectationOptions(cmd: Command): Command {
+  return cmd
+    .option('--base-url <url>', 'the server\'s base_url (expected iss and aud follow from it)')
+    .option('--mcp-path <path>', 'MCP mount path', '/mcp')
+    .option('--issuer <url>', 'expected iss when it differs from base_url (issuer_url, 4.x)')
+    .option('--fastmcp-version <version>', 'FastMCP version of the server (else inferred)');
+}
+
+function githubOptions(cmd: Command): Command {
+  return cmd
+    .option('--github-api-url <url>', 'GitHub REST API base (GHES: https://HOST/api/v3; env GITHUB_API_URL)')
+    .option('--upstream-client-id <id>', 'GitHub app client id (env FASTMCP_SERVER_AUTH_GITHUB_CLIENT_ID)')
+    .option('--required-scopes <list>', 'scopes FastMCP requires, comma-separated (env FASTMCP_SERVER_AUTH_GITHUB_REQUIRED_SCOPES; default user)')
+    .option('--github-timeout <ms>', 'timeout per GitHub request', (v) => parseIntArg(v, '--github-timeout'))
+    .option('--no-check-token', 'do not use the check-token API even when app credentials are given')
+    .option('--offline', 'never contact GitHub');
+}
+
+function auditOptions(cmd: Command): Command {
+  return cmd
+    .option('--security-log <file>', 'personal security-log export (JSON, JSON lines or CSV; .gz accepted; repeatable)', collect)
+    .option('--org <org>', 'read the organization audit-log API (GHEC, read:audit_log)')
+    .option('--enterprise <slug>', 'read the enterprise audit-log API (read:audit_log)')
+    .option('--audit-token-file <path>', 'token for the audit-log API, file or - (env GITHUB_TOKEN)')
+    .option('--app <name|id|client-id>', 'the GitHub app to look at (default: --upstream-client-id)')
+    .option('--since <time>', 'ignore events before this time');
+}
+
+function tokenOptions(cmd: Command): Command {
+  return cmd.option('--token-file <path>', 'the FastMCP JWT (access or refresh), file or -');
+}
+
+function parseIntArg(v: string, name: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} expects a whole number, got "${v}"`);
+  return n;
+}
+
+export function buildProgram(version: string, run: Runner): Command {
+  const program = new Command('mcp-auth-doctor')
+    .description('Tells the operator of a FastMCP server why an OAuth token stopped working, and which tier failed.')
+    .version(version, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ sortOptions: false });
+
+  const add = (name: CommandName, describe: (c: Command) => Command) => {
+    const cmd = describe(program.command(name));
+    common(cmd);
+    cmd.action(async (...args: unknown[]) => {
+      const command = args[args.length - 1] as Command;
+      await run(name, command.opts(), command.args);
+    });
+  };
+
+  add('inspect-cache', (c) =>
+    keyOptions(storeOptions(c.description('Read a FastMCP OAuth store (diskcache, FileTree, Redis) read-only and report what is in it')))
+      .option('--show-entries', 'list entries (tokens and secrets as fingerprints)')
+      .option('--collection <name>', 'with --show-entries: only this collection', collect),
+  );
+
+  add('verify-token', (c) =>
+    githubOptionsLite(expectationOptions(keyOptions(storeOptions(tokenOptions(c.description('Verify a FastMCP JWT as the deployment would, and follow its chain through the store').argument('[jwt]', 'the token, or - for stdin')))))),
+  );
+
+  add('probe-github', (c) =>
+    githubOptions(keyOptions(storeOptions(tokenOptions(c.description('Ask GitHub (once) whether the upstream token behind a session still works'))))).option(
+      '--upstream-token-file <path>',
+      'the GitHub token itself, file or - (env GITHUB_UPSTREAM_TOKEN)',
+    ),
+  );
+
+  add('github-audit', (c) =>
+    auditOptions(keyOptions(storeOptions(c.description('Read GitHub security/audit logs: which tokens of the app were created and destroyed (max_for_app and friends)')))).option(
+      '--upstream-client-id <id>',
+      'GitHub app client id (env FASTMCP_SERVER_AUTH_GITHUB_CLIENT_ID)',
+    ).option('--github-api-url <url>', 'GitHub REST API base for --org/--enterprise (env GITHUB_API_URL)'),
+  );
+
+  add('diagnose', (c) =>
+    auditOptionsLite(githubOptions(expectationOptions(keyOptions(storeOptions(tokenOptions(c.description('Run every tier there are inputs for and name the failing one')))))))
+      .option('--replicas <n>', 'number of server replicas (hazard checks)', (v) => parseIntArg(v, '--replicas'))
+      .option('--mcp-clients <n>', 'number of MCP clients per user (hazard checks)', (v) => parseIntArg(v, '--mcp-clients')),
+  );
+
+  add('check', (c) =>
+    githubOptions(expectationOptions(keyOptions(storeOptions(tokenOptions(c.description('Post-deploy CI gate: check a running MCP server from outside (and inside, with secrets)'))))))
+      .requiredOption('--server <url>', 'the MCP server URL clients are configured with, e.g. https://mcp.example.com/mcp')
+      .addOption(new Option('--spec <revision>', 'MCP authorization spec revision whose MUSTs apply').choices(['2025-06-18', '2025-11-25', '2026-07-28']).default('2026-07-28'))
+      .option('--probe-registration', 'also register a loopback native client via DCR (creates a registration)')
+      .option('--replicas <n>', 'number of server replicas (hazard checks)', (v) => parseIntArg(v, '--replicas'))
+      .option('--mcp-clients <n>', 'number of MCP clients per user (hazard checks)', (v) => parseIntArg(v, '--mcp-clients'))
+      .option('--http-timeout <ms>', 'timeout per HTTP request to the server', (v) => parseIntArg(v, '--http-timeout')),
+  );
+
+  return program;
+}
+
+function githubOptionsLite(cmd: Command): Command {
+  return cmd.option('--required-scopes <list>', 'scopes FastMCP requires (for the report only)');
+}
+
+function auditOptionsLite(cmd: Command): Command {
+  return cmd
+    .option('--security-log <file>', 'personal security-log export (JSON, JSON lines or CSV; .gz accepted; repeatable)', collect)
+    .option('--app <name|id|client-id>', 'the GitHub app in the security log (default: --upstream-client-id)');
+}

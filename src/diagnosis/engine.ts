@@ -1,0 +1,261 @@
+/**
+ * Evidence → findings → tiers → verdict. Pure: no I/O, no clock (`ev.now` is the time).
+ */
+import type { Collected, Evidence } from './evidence.js';
+import { ALL_RULES } from './rules/index.js';
+import { stagesFor } from './stages.js';
+import { TIER_TITLES, TIERS, type Finding, type Report, type StageId, type TierName, type TierResult, type Verdict } from './types.js';
+
+/** FastMCP's order of checks for a bearer at /mcp. */
+export const ACCESS_ORDER: StageId[] = [
+  'config',
+  'discovery',
+  'jwt.decode',
+  'jwt.signature',
+  'jwt.token_use',
+  'jwt.exp',
+  'jwt.iss',
+  'jwt.aud',
+  'jwt.jti',
+  'storage.jti_mapping',
+  'storage.upstream_set',
+  'storage.client',
+  'refresh.hash',
+  'storage.inventory',
+  'upstream.verify',
+  'upstream.scopes',
+  'idp.events',
+  'idp.cap',
+];
+
+/** FastMCP's order of checks for a refresh grant at /token: client, hash lookup, then the JWT. */
+export const REFRESH_ORDER: StageId[] = [
+  'config',
+  'discovery',
+  'jwt.decode',
+  'storage.client',
+  'refresh.hash',
+  'jwt.signature',
+  'jwt.token_use',
+  'jwt.exp',
+  'jwt.iss',
+  'jwt.aud',
+  'jwt.jti',
+  'storage.jti_mapping',
+  'storage.upstream_set',
+  'storage.inventory',
+  'upstream.verify',
+  'upstream.scopes',
+  'idp.events',
+  'idp.cap',
+];
+
+const STAGE_TIER: Record<StageId, TierName> = {
+  config: 'config',
+  discovery: 'discovery',
+  'jwt.decode': 'jwt',
+  'jwt.signature': 'jwt',
+  'jwt.token_use': 'jwt',
+  'jwt.exp': 'jwt',
+  'jwt.iss': 'jwt',
+  'jwt.aud': 'jwt',
+  'jwt.jti': 'jwt',
+  'storage.client': 'storage',
+  'refresh.hash': 'refresh',
+  'storage.jti_mapping': 'storage',
+  'storage.upstream_set': 'storage',
+  'storage.inventory': 'storage',
+  'upstream.verify': 'upstream',
+  'upstream.scopes': 'upstream',
+  'idp.events': 'idp',
+  'idp.cap': 'idp',
+};
+
+export function stageTier(stage: StageId): TierName {
+  return STAGE_TIER[stage];
+}
+
+export function pathOf(ev: Evidence): 'access' | 'refresh' {
+  const t = ev.token?.status === 'collected' ? ev.token.value : undefined;
+  return t?.kind === 'refresh' ? 'refresh' : 'access';
+}
+
+/** Position of a finding in FastMCP's order; findings without a stage sort by tier at the tier's first stage. */
+function rank(f: Finding, order: StageId[]): number {
+  const stage = f.stage ?? order.find((s) => STAGE_TIER[s] === f.tier);
+  const i = stage ? order.indexOf(stage) : -1;
+  return i === -1 ? order.length + TIERS.indexOf(f.tier) : i;
+}
+
+const SEVERITY_RANK = { error: 0, warning: 1, info: 2 } as const;
+
+export function runRules(ev: Evidence): Finding[] {
+  const findings = ALL_RULES.flatMap((rule) => rule(ev));
+  const order = pathOf(ev) === 'refresh' ? REFRESH_ORDER : ACCESS_ORDER;
+  // Stable sort: by stage order, then severity.
+  return findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => rank(a.f, order) - rank(b.f, order) || SEVERITY_RANK[a.f.severity] - SEVERITY_RANK[b.f.severity] || a.i - b.i)
+    .map(({ f }) => f);
+}
+
+/** Which evidence feeds each tier. */
+function tierEvidence(ev: Evidence, tier: TierName): Collected<unknown>[] | 'always' | undefined {
+  switch (tier) {
+    case 'config':
+      return 'always';
+    case 'discovery':
+      return ev.discovery ? [ev.discovery] : undefined;
+    case 'jwt':
+      return ev.token ? [ev.token] : undefined;
+    case 'storage': {
+      const parts: Collected<unknown>[] = [];
+      if (ev.store) parts.push(ev.store);
+      if (ev.chain) parts.push(ev.chain);
+      return parts.length ? parts : undefined;
+    }
+    case 'refresh': {
+      if (pathOf(ev) !== 'refresh') return undefined;
+      return ev.chain ? [ev.chain] : undefined;
+    }
+    case 'upstream':
+      return ev.upstream ? [ev.upstream] : undefined;
+    case 'idp':
+      return ev.idp ? [ev.idp] : undefined;
+  }
+}
+
+export function tierResults(ev: Evidence, findings: Finding[], tiers: readonly TierName[]): Partial<Record<TierName, TierResult>> {
+  const out: Partial<Record<TierName, TierResult>> = {};
+  for (const tier of tiers) {
+    const errs = findings.filter((f) => f.tier === tier && f.severity === 'error');
+    if (errs.length) {
+      out[tier] = { status: 'fail', reason: errs[0]!.title };
+      continue;
+    }
+    const sources = tierEvidence(ev, tier);
+    if (sources === undefined) {
+      out[tier] = { status: 'skipped', reason: notGivenReason(tier) };
+      continue;
+    }
+    if (sources === 'always') {
+      out[tier] = { status: 'pass', reason: passReason(findings, tier) };
+      continue;
+    }
+    const error = sources.find((s) => s.status === 'error');
+    if (error && error.status === 'error') {
+      out[tier] = { status: 'error', reason: error.reason };
+      continue;
+    }
+    const collectedAny = sources.some((s) => s.status === 'collected');
+    if (!collectedAny) {
+      const sk = sources.find((s) => s.status === 'skipped');
+      out[tier] = { status: 'skipped', reason: sk && sk.status === 'skipped' ? sk.reason : notGivenReason(tier) };
+      continue;
+    }
+    const partial = sources.find((s) => s.status === 'collected' && s.partial);
+    out[tier] = { status: 'pass', reason: partial && partial.status === 'collected' ? `no problem found in what was read (${partial.partial})` : passReason(findings, tier) };
+  }
+  return out;
+}
+
+function passReason(findings: Finding[], tier: TierName): string {
+  const warns = findings.filter((f) => f.tier === tier && f.severity === 'warning').length;
+  return warns ? `no error (${warns} warning${warns > 1 ? 's' : ''})` : 'no problem found';
+}
+
+function notGivenReason(tier: TierName): string {
+  switch (tier) {
+    case 'discovery':
+      return 'not checked (give --server to check the discovery surface)';
+    case 'jwt':
+      return 'no token given';
+    case 'storage':
+      return 'no store given';
+    case 'refresh':
+      return 'not a refresh token';
+    case 'upstream':
+      return 'GitHub not probed';
+    case 'idp':
+      return 'no security-log export or audit-log source given';
+    case 'config':
+      return '';
+  }
+}
+
+export interface ReportOptions {
+  version: string;
+  /** Tiers to show, in order. */
+  tiers: readonly TierName[];
+  /** Tiers whose absence makes a clean run inconclusive rather than healthy. */
+  deciding: readonly TierName[];
+  partial?: string;
+}
+
+export function buildReport(ev: Evidence, opts: ReportOptions): Report {
+  const findings = runRules(ev);
+  const tiers = tierResults(ev, findings, opts.tiers);
+  const firstError = findings.find((f) => f.severity === 'error');
+  let verdict: Verdict;
+  let failingTier: TierName | null = null;
+  let summary: string;
+  let fix = '';
+  if (firstError) {
+    verdict = 'failing';
+    failingTier = firstError.tier;
+    summary = `${TIER_TITLES[firstError.tier]} fails: ${firstError.title} (${firstError.code}).`;
+    fix = firstError.fix;
+  } else {
+    const undecided = opts.deciding.filter((t) => {
+      const s = tiers[t]?.status;
+      return s === undefined || s === 'skipped' || s === 'error';
+    });
+    if (undecided.length || opts.partial) {
+      verdict = 'inconclusive';
+      const t = undecided[0];
+      summary = t
+        ? `Inconclusive: nothing failed, but ${TIER_TITLES[t].toLowerCase()} was not checked (${tiers[t]?.reason ?? 'no evidence'}).`
+        : `Inconclusive: nothing failed in what was collected, but collection stopped early (${opts.partial}).`;
+      fix = t ? inconclusiveFix(t) : 'Re-run to completion.';
+    } else {
+      verdict = 'healthy';
+      summary = `Healthy: ${opts.deciding.map((t) => TIER_TITLES[t].toLowerCase()).join(', ')} checked, no error found.`;
+    }
+  }
+  const report: Report = {
+    schemaVersion: 1,
+    tool: { name: 'mcp-auth-doctor', version: opts.version },
+    command: ev.command,
+    now: ev.now,
+    evaluatedAt: new Date(ev.now * 1000).toISOString(),
+    verdict,
+    failingTier,
+    summary,
+    fix,
+    tiers,
+    findings,
+    evidence: ev,
+  };
+  if (ev.token) report.stages = stagesFor(ev, findings);
+  if (opts.partial) report.partial = opts.partial;
+  return report;
+}
+
+function inconclusiveFix(t: TierName): string {
+  switch (t) {
+    case 'jwt':
+      return 'Give the token (--token-file) and the key material the deployment uses (--upstream-client-secret-file or --jwt-signing-key-file).';
+    case 'storage':
+      return 'Give the store the server uses (--store <path|redis-url>) and its key.';
+    case 'upstream':
+      return 'Let the doctor probe GitHub once with the upstream token (drop --offline, or pass --github-api-url for GitHub Enterprise).';
+    case 'idp':
+      return 'Give a security-log export (--security-log) or an audit-log source (--org/--enterprise).';
+    case 'discovery':
+      return 'Give the MCP server URL (--server).';
+    case 'refresh':
+      return 'Give the store so the refresh-token hash can be looked up.';
+    case 'config':
+      return '';
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * GitHub Actions output: workflow-command annotations on stdout (escaped, capped) and a Markdown
+ * summary for $GITHUB_STEP_SUMMARY (the entry point appends it).
+ */
+import { TIER_TITLES, type Finding, type Report, type TierName } from '../diagnosis/types.js';
+
+/** GitHub caps annotations per step; we stay under it and say how many were left out. */
+export const ANNOTATION_CAP = 10;
+const MAX_MESSAGE = 4000;
+
+export function escapeData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+export function escapeProperty(s: string): string {
+  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+const COMMAND = { error: 'error', warning: 'warning', info: 'notice' } as const;
+
+function annotation(f: Finding): string {
+  let message = `${f.title}. ${f.detail} Fix: ${f.fix}`;
+  if (message.length > MAX_MESSAGE) message = `${message.slice(0, MAX_MESSAGE - 1)}…`;
+  return `::${COMMAND[f.severity]} title=${escapeProperty(`${f.code} (${f.tier})`)}::${escapeData(message)}`;
+}
+
+function mdCell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+export function renderGithub(report: Report): { stdout: string; summary: string } {
+  const lines: string[] = [];
+  for (const severity of ['error', 'warning', 'info'] as const) {
+    const all = report.findings.filter((f) => f.severity === severity);
+    for (const f of all.slice(0, ANNOTATION_CAP)) lines.push(annotation(f));
+    if (all.length > ANNOTATION_CAP) {
+      lines.push(`::${COMMAND[severity]}::${escapeData(`${all.length - ANNOTATION_CAP} more ${severity} finding(s) not annotated; see the job summary.`)}`);
+    }
+  }
+  lines.push(`mcp-auth-doctor ${report.command}: ${report.verdict}${report.failingTier ? ` (failing tier: ${report.failingTier})` : ''} — ${report.summary}`);
+
+  const md: string[] = [];
+  const icon = report.verdict === 'healthy' ? '✅' : report.verdict === 'failing' ? '❌' : '⚠️';
+  md.push(`## ${icon} mcp-auth-doctor ${report.command}: ${report.verdict}`, '');
+  md.push(`**${mdCell(report.summary)}**`, '');
+  if (report.fix) md.push(`**Fix:** ${mdCell(report.fix)}`, '');
+  md.push('| tier | status | reason |', '|---|---|---|');
+  for (const [tier, r] of Object.entries(report.tiers) as [TierName, NonNullable<Report['tiers'][TierName]>][]) {
+    md.push(`| ${TIER_TITLES[tier]} | ${r.status} | ${mdCell(r.reason)} |`);
+  }
+  if (report.findings.length) {
+    md.push('', '| severity | code | finding | detail |', '|---|---|---|---|');
+    for (const f of report.findings) md.push(`| ${f.severity} | \`${f.code}\` | ${mdCell(f.title)} | ${mdCell(f.detail)} |`);
+  }
+  md.push('', `<sub>evaluated at ${report.evaluatedAt} · mcp-auth-doctor ${report.tool.version}</sub>`, '');
+  return { stdout: `${lines.join('\n')}\n`, summary: `${md.join('\n')}\n` };
+}

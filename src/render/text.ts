@@ -1,0 +1,62 @@
+/**
+ * Text output: command details, then a short checklist per tier (with its findings), then the
+ * verdict in one sentence, then the fix.
+ */
+import { TIER_TITLES, type Report, type TierName } from '../diagnosis/types.js';
+import { sectionsFor } from './sections/index.js';
+import { indent, makeStyle } from './style.js';
+
+export async function renderText(report: Report, opts: { color: boolean }): Promise<string> {
+  const s = makeStyle(opts.color);
+  const out: string[] = [];
+  out.push(s.bold(`mcp-auth-doctor ${report.command}`) + s.dim(` — evaluated at ${report.evaluatedAt}`));
+  if (report.partial) out.push(s.yellow(`partial result: ${report.partial}`));
+  out.push('');
+
+  for (const section of await sectionsFor(report.command)) {
+    const text = section(report, s).trimEnd();
+    if (text) out.push(text, '');
+  }
+
+  out.push(s.bold('Checks'));
+  const width = Math.max(...Object.keys(report.tiers).map((t) => TIER_TITLES[t as TierName].length));
+  for (const [tier, result] of Object.entries(report.tiers) as [TierName, NonNullable<Report['tiers'][TierName]>][]) {
+    const label = TIER_TITLES[tier].padEnd(width);
+    const reason = result.status === 'skipped' ? s.dim(`skipped: ${result.reason}`) : result.status === 'error' ? s.yellow(`could not check: ${result.reason}`) : result.reason;
+    out.push(`  ${s.status(result.status)} ${label}  ${reason}`);
+    for (const f of report.findings.filter((x) => x.tier === tier)) {
+      out.push(`      ${s.severity(f.severity)} ${s.bold(f.code)}: ${f.title}`);
+      out.push(indent(wrap(f.detail, 90), 10));
+      if (f.logLine && f.severity === 'error') out.push(indent(s.dim(`FastMCP logs: ${f.logLine}`), 10));
+    }
+  }
+  const untiered = report.findings.filter((f) => !(f.tier in report.tiers));
+  for (const f of untiered) out.push(`      ${s.severity(f.severity)} ${s.bold(f.code)}: ${f.title}`, indent(wrap(f.detail, 90), 10));
+  out.push('');
+
+  const verdictColor = report.verdict === 'healthy' ? s.green : report.verdict === 'failing' ? s.red : s.yellow;
+  out.push(`${s.bold('Verdict:')} ${verdictColor(report.summary)}`);
+  if (report.fix) out.push(`${s.bold('Fix:')} ${wrap(report.fix, 100, 5)}`);
+  const warnings = report.findings.filter((f) => f.severity === 'warning' && f.code !== report.findings.find((x) => x.severity === 'error')?.code);
+  if (warnings.length && report.verdict !== 'failing') {
+    out.push(s.dim(`Also: ${warnings.map((w) => w.code).join(', ')} (see above).`));
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** Greedy word wrap; `hang` indents continuation lines. */
+export function wrap(text: string, width: number, hang = 0): string {
+  const lines: string[] = [];
+  for (const para of text.split('\n')) {
+    let line = '';
+    for (const word of para.split(/\s+/)) {
+      if (!word) continue;
+      if (line && line.length + 1 + word.length > width) {
+        lines.push(line);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+    }
+    lines.push(line);
+  }
+  return lines.join(`\n${' '.repeat(hang)}`);
+}
