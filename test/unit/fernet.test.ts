@@ -2,21 +2,21 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FernetError, fernetDecrypt, fernetEncrypt, parseFernetKey } from '../../src/crypto/fernet.js';
 
-const load = (name: string) => JSON.parse(readFileSync(new URL(`../../fixtures/fernet-spec/${name}`, import.meta.url), 'utf8'));
+const load = <T = any>(name: string): T[] => JSON.parse(readFileSync(new URL(`../../fixtures/fernet-spec/${name}`, import.meta.url), 'utf8'));
 const unix = (iso: string) => Date.parse(iso) / 1000;
 
 describe('Fernet against the spec vectors', () => {
-  it.each(load('generate.json'))('generates the spec token for "$src"', (v: { token: string; now: string; iv: number[]; src: string; secret: string }) => {
+  it.each(load<{ token: string; now: string; iv: number[]; src: string; secret: string }>('generate.json'))('generates the spec token for "$src"', (v: { token: string; now: string; iv: number[]; src: string; secret: string }) => {
     expect(fernetEncrypt(v.src, v.secret, { iv: Uint8Array.from(v.iv), timestamp: unix(v.now) })).toBe(v.token);
   });
 
-  it.each(load('verify.json'))('verifies the spec token', (v: { token: string; now: string; ttl_sec: number; src: string; secret: string }) => {
+  it.each(load<{ token: string; now: string; ttl_sec: number; src: string; secret: string }>('verify.json'))('verifies the spec token', (v: { token: string; now: string; ttl_sec: number; src: string; secret: string }) => {
     const out = fernetDecrypt(v.token, v.secret, { ttlSeconds: v.ttl_sec, now: unix(v.now) });
     expect(out.plaintext.toString('utf8')).toBe(v.src);
     expect(out.timestamp).toBe(Math.floor(unix('1985-10-26T01:20:00-07:00')));
   });
 
-  it.each(load('invalid.json'))('rejects: $desc', (v: { token: string; now: string; ttl_sec: number; secret: string }) => {
+  it.each(load<{ desc: string; token: string; now: string; ttl_sec: number; secret: string }>('invalid.json'))('rejects: $desc', (v: { token: string; now: string; ttl_sec: number; secret: string }) => {
     expect(() => fernetDecrypt(v.token, v.secret, { ttlSeconds: v.ttl_sec, now: unix(v.now) })).toThrow(FernetError);
   });
 
