@@ -73,7 +73,9 @@ function auditOptions(cmd: Command): Command {
 }
 
 function tokenOptions(cmd: Command): Command {
-  return cmd.option('--token-file <path>', 'the FastMCP JWT (access or refresh), file or -');
+  return cmd
+    .option('--token-file <path>', 'the FastMCP JWT (access or refresh), file or -')
+    .addOption(new Option('--presented-as <use>', 'where the client presented the token: access = bearer at /mcp, refresh = refresh grant at /token (default: by its token_use)').choices(['access', 'refresh']));
 }
 
 function parseIntArg(v: string, name: string): number {

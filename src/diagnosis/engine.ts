@@ -2,6 +2,7 @@
  * Evidence → findings → tiers → verdict. Pure: no I/O, no clock (`ev.now` is the time).
  */
 import type { Collected, Evidence } from './evidence.js';
+import { pathOf } from './facts.js';
 import { ALL_RULES } from './rules/index.js';
 import { stagesFor } from './stages.js';
 import { TIER_TITLES, TIERS, type Finding, type Report, type StageId, type TierName, type TierResult, type Verdict } from './types.js';
@@ -75,10 +76,7 @@ export function stageTier(stage: StageId): TierName {
   return STAGE_TIER[stage];
 }
 
-export function pathOf(ev: Evidence): 'access' | 'refresh' {
-  const t = ev.token?.status === 'collected' ? ev.token.value : undefined;
-  return t?.kind === 'refresh' ? 'refresh' : 'access';
-}
+export { pathOf } from './facts.js';
 
 /** Position of a finding in FastMCP's order; findings without a stage sort by tier at the tier's first stage. */
 function rank(f: Finding, order: StageId[]): number {
@@ -153,10 +151,18 @@ export function tierResults(ev: Evidence, findings: Finding[], tiers: readonly T
       out[tier] = { status: 'skipped', reason: sk && sk.status === 'skipped' ? sk.reason : notGivenReason(tier) };
       continue;
     }
-    const partial = sources.find((s) => s.status === 'collected' && s.partial);
-    out[tier] = { status: 'pass', reason: partial && partial.status === 'collected' ? `no problem found in what was read (${partial.partial})` : passReason(findings, tier) };
+    const partial = partialOf(ev, tier);
+    out[tier] = { status: 'pass', reason: partial ? `no error found, but incomplete: ${partial}` : passReason(findings, tier) };
   }
   return out;
+}
+
+/** Why a tier's evidence is incomplete although collected (e.g. signature not checked, --limit). */
+export function partialOf(ev: Evidence, tier: TierName): string | undefined {
+  const sources = tierEvidence(ev, tier);
+  if (!sources || sources === 'always') return undefined;
+  for (const s of sources) if (s.status === 'collected' && s.partial) return s.partial;
+  return undefined;
 }
 
 function passReason(findings: Finding[], tier: TierName): string {
@@ -208,13 +214,13 @@ export function buildReport(ev: Evidence, opts: ReportOptions): Report {
   } else {
     const undecided = opts.deciding.filter((t) => {
       const s = tiers[t]?.status;
-      return s === undefined || s === 'skipped' || s === 'error';
+      return s === undefined || s === 'skipped' || s === 'error' || partialOf(ev, t) !== undefined;
     });
     if (undecided.length || opts.partial) {
       verdict = 'inconclusive';
       const t = undecided[0];
       summary = t
-        ? `Inconclusive: nothing failed, but ${TIER_TITLES[t].toLowerCase()} was not checked (${tiers[t]?.reason ?? 'no evidence'}).`
+        ? `Inconclusive: nothing failed, but ${TIER_TITLES[t].toLowerCase()} was not ${partialOf(ev, t) ? 'fully ' : ''}checked (${partialOf(ev, t) ?? tiers[t]?.reason ?? 'no evidence'}).`
         : `Inconclusive: nothing failed in what was collected, but collection stopped early (${opts.partial}).`;
       fix = t ? inconclusiveFix(t) : 'Re-run to completion.';
     } else {

@@ -6,6 +6,7 @@
  * Secrets only ever appear as `Secret` objects (rendered as fingerprints).
  */
 import type { Secret } from '../secrets.js';
+import type { VersionRange } from '../fastmcp/version.js';
 import type { CommandName } from './types.js';
 
 export type Collected<T> =
@@ -37,6 +38,10 @@ export interface SettingsEvidence {
   /** As given (--fastmcp-version) or inferred (JWT header order, store layout). */
   fastmcpVersion?: string;
   fastmcpVersionSource?: 'flag' | 'inferred';
+  /** Inferred from the token header, the store layout and lifetimes when no version was given. */
+  fastmcpVersionRange?: VersionRange;
+  /** Where the token was presented: 'access' = bearer at /mcp, 'refresh' = refresh grant at /token (default: by token kind). */
+  presentedAs?: 'access' | 'refresh';
   upstreamClientId?: string;
   requiredScopes: string[];
   replicas?: number;

@@ -1,0 +1,31 @@
+/**
+ * Small pure helpers over evidence, shared by the rules (kept out of engine.ts so that rule
+ * modules never import the engine).
+ */
+import { serverAtLeast } from '../fastmcp/version.js';
+import type { Evidence, SettingsEvidence, TokenEvidence } from './evidence.js';
+
+/** The collected token, if any. */
+export function tokenOf(ev: Evidence): TokenEvidence | undefined {
+  return ev.token?.status === 'collected' ? ev.token.value : undefined;
+}
+
+/** Which FastMCP path the token goes through: bearer at /mcp ('access') or refresh grant at /token. */
+export function pathOf(ev: Evidence): 'access' | 'refresh' {
+  if (ev.settings.presentedAs) return ev.settings.presentedAs;
+  return tokenOf(ev)?.kind === 'refresh' ? 'refresh' : 'access';
+}
+
+/** Is the server FastMCP ≥ v? From --fastmcp-version, else the inferred range; undefined = cannot tell. */
+export function versionAtLeast(settings: SettingsEvidence, v: string): boolean | undefined {
+  return serverAtLeast(settings.fastmcpVersion, settings.fastmcpVersionRange, v);
+}
+
+/** The version in words for finding details: "3.4.7", "3.4+ (inferred: …)", or "unknown". */
+export function versionText(settings: SettingsEvidence): string {
+  if (settings.fastmcpVersion) return settings.fastmcpVersion;
+  const r = settings.fastmcpVersionRange;
+  if (!r || (!r.min && !r.below)) return 'unknown';
+  const span = r.min && r.below ? `${r.min}–<${r.below}` : r.min ? `${r.min}+` : `<${r.below}`;
+  return `${span} (inferred from ${r.hints.join(', ')})`;
+}
