@@ -239,6 +239,8 @@ export interface GithubHttpProbe {
     rateLimit?: { limit?: number; remaining?: number; used?: number; reset?: number; resource?: string };
     githubEnterpriseVersion?: string;
   };
+  /** First 200 characters of a non-200 body (what FastMCP logs after the status). Never a token. */
+  body?: string;
 }
 
 export interface UpstreamEvidence {
@@ -265,6 +267,10 @@ export interface UpstreamEvidence {
     scopes?: string[];
   };
   clientIdKind?: ClientIdKind;
+  /** Raw classification of the check-token answer (transport failures, 5xx) when it was called. */
+  checkTokenHttp?: GithubHttpProbe;
+  /** Why a call was not made (rate limit at 0, check-token answered 404, …). */
+  notes?: string[];
 }
 
 export type ClientIdKind = 'oauth-app' | 'legacy-oauth-app' | 'github-app' | 'unknown';
@@ -282,6 +288,14 @@ export interface IdpEvent {
   appClientId?: string;
   user?: string;
   requestId?: string;
+  /** application_id, when the event carries one. */
+  appId?: string;
+  /** token_scopes / scopes, as recorded. */
+  scopes?: string;
+  /** Where it was read: file name (and record number) or the audit-log API. */
+  origin?: string;
+  /** For a max_for_app destroy: the create that triggered it and the estimated live count after it. */
+  trigger?: { at: number; requestId?: string; liveAfter: number };
 }
 
 export interface TimelinePoint {
@@ -305,13 +319,59 @@ export interface IdpEvidence {
   /** Destroy events for the app, by explanation ('(none)' when absent). */
   destroysByExplanation: Record<string, number>;
   /** Per user (or '(unknown)') and app: live-token estimate over time. */
-  timelines: { user: string; app: string; points: TimelinePoint[]; peak: number }[];
+  timelines: {
+    user: string;
+    app: string;
+    points: TimelinePoint[];
+    peak: number;
+    /** Tokens that must have existed before the first event (destroys seen before enough creates): the estimate is a lower bound. */
+    baseline?: number;
+    /** Live count after the last event. */
+    current?: number;
+  }[];
   /** From the store: live upstream sets that would compete for the same user/app/scope bucket. */
   storeEstimate?: { liveUpstreamSets: number; oauthAppTokens: number; perClient: Record<string, number> };
+  /** Every source read (several exports and/or the audit-log API). */
+  sources?: { kind: 'security-log-export' | 'audit-log-api' | 'store-estimate'; file?: string; format?: 'json-array' | 'json-lines' | 'csv'; gzip?: boolean; events: number }[];
+  /** oauth_access / oauth_authorization events per application name (top 20), to help pick --app. */
+  appsSeen?: Record<string, number>;
+  /** The upstream tokens looked for (hashes only), with what the store says about them. */
+  tokens?: { label: string; hashedToken: string; prefix: string; hasRefreshToken?: boolean; expiresAt?: number | null; clientId?: string }[];
+  /** Set when the timeline keeps only part of the events (memory bound). */
+  limited?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Discovery (check, outside-in) and canary (check, inside-out): shapes owned by src/server/*.
+
+/** One HTTP request the discovery probe or the canary made, with the parts of the answer that matter. */
+export interface DiscoveryExchange {
+  /** initialize | prm | as-metadata | registration | token | canary | canary-delete */
+  step: string;
+  /** Which URL form was tried: header, path-suffixed, root; rfc8414, oidc-insert, oidc-append, oidc. */
+  form?: string;
+  method: string;
+  url: string;
+  status?: number;
+  /** Selected response headers (content-type, www-authenticate, location, cache-control, mcp-session-id as present/absent). */
+  headers: Record<string, string>;
+  /** First bytes of the body, as text (secret members fingerprinted when the body is JSON). */
+  body?: string;
+  /** The body parsed as JSON (secret members fingerprinted), when it is JSON. */
+  json?: unknown;
+  /** Network-level failure: no HTTP answer at all. */
+  error?: { kind: 'timeout' | 'refused' | 'dns' | 'tls' | 'reset' | 'aborted' | 'other'; message: string };
+  ms: number;
+}
+
+/** One parsed challenge of a WWW-Authenticate header (RFC 9110 §11.6.1). */
+export interface WwwAuthChallenge {
+  /** As sent (compare case-insensitively). */
+  scheme: string;
+  /** Parameter names lower-cased; values unquoted. */
+  params: Record<string, string>;
+  token68?: string;
+}
 
 export interface DiscoveryCheck {
   id: string;
@@ -321,6 +381,10 @@ export interface DiscoveryCheck {
   /** Finding code to raise when status is fail/warn. */
   code?: string;
   evidence?: Record<string, unknown>;
+  /** Finding severity when it differs from the status (fail → error, warn → warning, info → info). */
+  severity?: 'error' | 'warning' | 'info';
+  /** Which spec check this is (C1–C11 of mcp-authorization.md) and why it has this severity under the chosen revision. */
+  ref?: string;
 }
 
 export interface DiscoveryEvidence {
@@ -332,6 +396,18 @@ export interface DiscoveryEvidence {
   issuer?: string;
   asMetadataUrl?: string;
   asMetadata?: Record<string, unknown>;
+  /** Every request made, in order. */
+  exchanges?: DiscoveryExchange[];
+  /** The parsed WWW-Authenticate challenges of the unauthenticated 401. */
+  challenges?: WwwAuthChallenge[];
+  /** Which PRM URL form worked (header, path-suffixed, root). */
+  prmForm?: string;
+  /** Which AS metadata URL form worked (rfc8414, oidc-insert, oidc-append, oidc). */
+  asMetadataForm?: string;
+  /** --probe-registration was given. */
+  probeRegistration?: boolean;
+  /** Id of the first failing check (the one the verdict names). */
+  firstFailure?: string;
 }
 
 export interface CanaryEvidence {
@@ -339,6 +415,17 @@ export interface CanaryEvidence {
   outcome: 'accepted' | 'rejected' | 'error';
   wwwAuthenticate?: string;
   message?: string;
+  /** The URL the canary was sent to. */
+  url?: string;
+  ms?: number;
+  /** The parsed challenge of a rejection. */
+  challenges?: WwwAuthChallenge[];
+  contentType?: string;
+  /** From the initialize result, when accepted. */
+  protocolVersion?: string;
+  serverInfo?: { name?: string; version?: string };
+  /** An MCP session was opened and closed again with DELETE (status of the DELETE, or the error). */
+  sessionClosed?: { status?: number; error?: string };
 }
 
 // ---------------------------------------------------------------------------------------------
