@@ -1,0 +1,235 @@
+/**
+ * The upstream probe: ask GitHub — once per token per run — whether the token behind a FastMCP
+ * session still works, the way FastMCP's GitHubTokenVerifier does (fastmcp-oauth-proxy.md §8):
+ * `GET /user`, then `GET /user/repos` only for `X-OAuth-Scopes`. With the app's client id and secret,
+ * the check-token API goes first (it does not count as a failed login; github.md §3, §6).
+ *
+ * Discipline: memoised by SHA-256 of the token; never a second call after a 401/404; no call when the
+ * rate limit says remaining 0; never a retry or a sleep.
+ */
+import { Octokit } from '@octokit/rest';
+import { collected, failed, type Collected, type GithubHttpProbe, type UpstreamEvidence } from '../diagnosis/evidence.js';
+import { sha256Hex, type Secret } from '../secrets.js';
+import { classifyClientId, classifyToken } from './classify.js';
+import { classifyAnswer, GithubHttp, isUnavailable, outcomeOf, probeHeaders, transportError } from './http.js';
+
+export interface ProbeOptions {
+  apiUrl: string;
+  /** Per request; FastMCP's default is 10 s. */
+  timeoutMs: number;
+  requiredScopes: string[];
+  /** The deployment's GitHub client id (also used for check-token). */
+  clientId?: string;
+  /** The app's client secret: enables check-token together with clientId. */
+  clientSecret?: Secret;
+  /** false = never use check-token (`--no-check-token`). */
+  checkToken?: boolean;
+  userAgent: string;
+  signal?: AbortSignal;
+}
+
+export interface ProbeTarget {
+  token: Secret;
+  /** Where the token came from, in words (never the value). */
+  source: string;
+  storedExpiresAt?: number | null;
+  hasRefreshToken?: boolean;
+}
+
+export const DEFAULT_GITHUB_TIMEOUT_MS = 10_000;
+
+const silentLog = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** FastMCP's view of the scopes: the header split on ',', or ["user"] when empty or absent. */
+export function effectiveScopes(header: string | null | undefined): string[] {
+  const list = (header ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return list.length ? list : ['user'];
+}
+
+/** One prober per run: it remembers every token it has asked about. */
+export class GithubProber {
+  readonly http: GithubHttp;
+  readonly #memo = new Map<string, Promise<Collected<UpstreamEvidence>>>();
+  #octokit: Octokit | undefined;
+
+  constructor(readonly opts: ProbeOptions) {
+    this.http = new GithubHttp({ apiUrl: opts.apiUrl, timeoutMs: opts.timeoutMs, userAgent: opts.userAgent, signal: opts.signal });
+  }
+
+  /** Probe a token; a second call for the same token returns the first result without a request. */
+  probe(target: ProbeTarget): Promise<Collected<UpstreamEvidence>> {
+    const key = sha256Hex(target.token.reveal());
+    let p = this.#memo.get(key);
+    if (!p) {
+      p = this.#probeOnce(target);
+      this.#memo.set(key, p);
+    }
+    return p;
+  }
+
+  async close(): Promise<void> {
+    await this.http.close();
+  }
+
+  /** Octokit without `auth` (the auth hook would overwrite the Basic header; github.md §3.1). */
+  #client(): Octokit {
+    this.#octokit ??= new Octokit({
+      baseUrl: this.opts.apiUrl,
+      userAgent: this.opts.userAgent,
+      log: silentLog,
+      request: { fetch: this.http.fetch },
+    });
+    return this.#octokit;
+  }
+
+  async #probeOnce(target: ProbeTarget): Promise<Collected<UpstreamEvidence>> {
+    const token = target.token.reveal();
+    const kind = classifyToken(token);
+    const ev: UpstreamEvidence = {
+      token: target.token,
+      tokenSource: target.source,
+      tokenKind: { prefix: kind.prefix, kind: kind.kind, expires: kind.expires },
+      apiUrl: this.opts.apiUrl,
+      requiredScopes: this.opts.requiredScopes,
+      clientIdKind: classifyClientId(this.opts.clientId),
+    };
+    if (target.storedExpiresAt !== undefined) ev.storedExpiresAt = target.storedExpiresAt;
+    if (target.hasRefreshToken !== undefined) ev.hasRefreshToken = target.hasRefreshToken;
+    const notes: string[] = [];
+    const done = (): Collected<UpstreamEvidence> => {
+      if (notes.length) ev.notes = notes;
+      return collected(ev);
+    };
+
+    if (kind.family === 'github-app-refresh') {
+      return failed('the token is a GitHub App refresh token (ghr_); it cannot be checked against the API without using it — give the access token (ghu_)', ev);
+    }
+
+    // 1. check-token, when the app credentials are there.
+    const canCheck = this.opts.checkToken !== false && Boolean(this.opts.clientId) && Boolean(this.opts.clientSecret);
+    if (this.opts.checkToken === false) ev.checkToken = { outcome: 'skipped', message: 'disabled (--no-check-token)' };
+    else if (!canCheck) ev.checkToken = { outcome: 'skipped', message: 'no app client id and secret given' };
+    if (canCheck) {
+      await this.#checkToken(token, ev);
+      if (this.opts.signal?.aborted) return failed('interrupted before GitHub answered', ev);
+      const ct = ev.checkToken!;
+      if (ct.outcome === 'invalid') {
+        notes.push('check-token answered 404 (GitHub no longer knows the token): GET /user not called, to avoid a failed login');
+        return done();
+      }
+      if (ct.outcome === 'app-credentials-rejected') {
+        notes.push(`check-token rejected the app credentials (${ct.status ?? '?'}): GET /user not called after a ${ct.status ?? 'rejected'} answer`);
+        if (notes.length) ev.notes = notes;
+        return failed('GitHub rejected the app client id/secret for check-token, so the token was not checked — fix the credentials, or re-run with --no-check-token to probe GET /user once', ev);
+      }
+      if (ct.outcome === 'error' && ev.checkTokenHttp && isUnavailable(ev.checkTokenHttp.outcome)) {
+        notes.push('check-token got no proper answer (GitHub unavailable): GET /user not called');
+        return done();
+      }
+    }
+
+    // 2. GET /user, exactly once.
+    const userRaw = await this.http.getWithToken('/user', token);
+    if (userRaw.error?.kind === 'aborted') return failed('interrupted before GitHub answered', ev);
+    const user: UpstreamEvidence['user'] = classifyAnswer(userRaw);
+    if (user.outcome === 'ok') {
+      try {
+        const body = JSON.parse(userRaw.body ?? '{}') as { login?: unknown; id?: unknown };
+        if (typeof body.login === 'string') user.login = body.login;
+        if (typeof body.id === 'number') user.id = body.id;
+      } catch {
+        // a 200 without JSON: FastMCP would fail to parse too; keep the status
+      }
+    }
+    ev.user = user;
+    if (user.outcome !== 'ok') return done();
+
+    // 3. GET /user/repos, only for X-OAuth-Scopes, and only if the rate limit allows another call.
+    if (user.headers.rateLimit?.remaining === 0) {
+      notes.push('GET /user/repos not called: x-ratelimit-remaining is 0');
+      if (ev.checkToken?.outcome === 'valid' && ev.checkToken.scopes) ev.effectiveScopes = ev.checkToken.scopes.length ? ev.checkToken.scopes : ['user'];
+      return done();
+    }
+    const reposRaw = await this.http.getWithToken('/user/repos', token);
+    if (reposRaw.error?.kind === 'aborted') return failed('interrupted before GitHub answered', ev);
+    const repos = classifyAnswer(reposRaw);
+    ev.repos = repos;
+    // FastMCP reads the header only from a 200; anything else → ["user"].
+    ev.effectiveScopes = repos.outcome === 'ok' ? effectiveScopes(repos.headers.oauthScopes) : ['user'];
+    return done();
+  }
+
+  async #checkToken(token: string, ev: UpstreamEvidence): Promise<void> {
+    const clientId = this.opts.clientId!;
+    const basic = Buffer.from(`${clientId}:${this.opts.clientSecret!.reveal()}`, 'utf8').toString('base64');
+    const started = performance.now();
+    const url = this.http.url(`/applications/${encodeURIComponent(clientId)}/token`);
+    try {
+      const res = await this.#client().rest.apps.checkToken({
+        client_id: clientId,
+        access_token: token,
+        headers: { authorization: `basic ${basic}` },
+        request: this.opts.signal ? { signal: this.opts.signal } : {},
+      });
+      const d = res.data as unknown as {
+        expires_at?: string | null;
+        scopes?: string[] | null;
+        app?: { name?: string; client_id?: string };
+        user?: { login?: string } | null;
+      };
+      ev.checkToken = { status: res.status, outcome: 'valid', expiresAt: d.expires_at ?? null };
+      if (d.app?.name) ev.checkToken.appName = d.app.name;
+      if (d.app?.client_id) ev.checkToken.appClientId = d.app.client_id;
+      if (d.user?.login) ev.checkToken.userLogin = d.user.login;
+      if (Array.isArray(d.scopes)) ev.checkToken.scopes = d.scopes;
+      ev.checkTokenHttp = { url, status: res.status, outcome: 'ok', ms: Math.round(performance.now() - started), headers: probeHeaders(lower(res.headers as Record<string, unknown>)) };
+    } catch (e) {
+      const ms = Math.round(performance.now() - started);
+      const status = (e as { status?: number }).status;
+      const response = (e as { response?: { data?: unknown; headers?: Record<string, unknown> } }).response;
+      if (!response) {
+        // Transport failure (Octokit reports it as status 500 without a response) or interrupt.
+        const err = transportError((e as { cause?: unknown }).cause ?? e, isTimeout(e), { timeoutMs: this.opts.timeoutMs, signal: this.opts.signal });
+        const http: GithubHttpProbe = { url, outcome: err.kind === 'timeout' ? 'timeout' : 'network-error', message: err.message, ms, headers: {} };
+        ev.checkTokenHttp = http;
+        ev.checkToken = { outcome: 'error', message: err.message };
+        return;
+      }
+      const data = response.data;
+      const message = typeof data === 'object' && data && typeof (data as { message?: unknown }).message === 'string' ? (data as { message: string }).message : undefined;
+      const headers = probeHeaders(lower(response.headers ?? {}));
+      const http: GithubHttpProbe = { url, outcome: outcomeOf(status ?? 0, message, headers), ms, headers };
+      if (status !== undefined) http.status = status;
+      if (message !== undefined) http.message = message;
+      if (typeof data === 'string' && data) http.body = data.slice(0, 200);
+      ev.checkTokenHttp = http;
+      ev.checkToken = { outcome: status === 404 ? 'invalid' : status === 401 || status === 403 ? 'app-credentials-rejected' : 'error' };
+      if (status !== undefined) ev.checkToken.status = status;
+      if (message !== undefined) ev.checkToken.message = message;
+      // A 403 from a rate limit is not about the credentials.
+      if (status === 403 && (http.outcome === 'rate-limited' || http.outcome === 'secondary-rate-limit')) ev.checkToken.outcome = 'error';
+    }
+  }
+}
+
+function lower(h: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) if (v !== undefined && v !== null) out[k.toLowerCase()] = String(v);
+  return out;
+}
+
+function isTimeout(e: unknown): boolean {
+  const seen = new Set<unknown>();
+  let cur: unknown = e;
+  while (cur && typeof cur === 'object' && !seen.has(cur)) {
+    seen.add(cur);
+    const name = (cur as { name?: string }).name;
+    const code = (cur as { code?: string }).code;
+    if (name === 'TimeoutError' || (typeof code === 'string' && /TIMEOUT/.test(code))) return true;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return false;
+}
