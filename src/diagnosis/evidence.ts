@@ -169,6 +169,29 @@ export interface StoreEvidence {
   /** Entries read (after --limit/--sample). */
   entriesRead: number;
   limited?: string;
+  /** The Fernet keys tried, in order (labels and the directory each selects; never the keys). */
+  keysTried?: { label: string; role: 'explicit' | 'current' | 'candidate'; fingerprint: string }[];
+  /** FileTree default store: how the directory read was chosen. */
+  fingerprintSelection?: 'key' | 'given' | 'only' | 'newest' | 'none';
+  /** Entries whose value is Fernet-encrypted / plain (all collections). */
+  encryptedEntries?: number;
+  plaintextEntries?: number;
+  /** Redis: keys not shaped `<collection>::<key>` (another application's), skipped. */
+  foreignKeys?: number;
+  /** --show-entries: one row per entry. Tokens, secrets, codes only as Secret (fingerprints). */
+  entries?: {
+    collection: string;
+    key: string;
+    /** False when `key` is a sanitised FileTree file name (the real key is not recoverable from it). */
+    keyExact?: boolean;
+    state: 'live' | 'expired' | 'undecryptable' | 'corrupt';
+    createdAt?: number;
+    expiresAt?: number | null;
+    /** Undecryptable with the key in use, but opens with this (candidate) key. */
+    decryptsWith?: string;
+    reason?: string;
+    fields?: Record<string, string | number | boolean | null | string[] | Secret>;
+  }[];
 }
 
 export type Lookup<T> =
@@ -203,6 +226,14 @@ export interface ChainEvidence {
   client?: Lookup<{ clientId: string; redirectUris?: string[] }>;
   /** When the chain was not in the current key's directory/key but in another (label / directory). */
   foundElsewhere?: string;
+  /** The store the chain was followed in (FastMCP's behaviour on undecryptable entries depends on it). */
+  storeKind?: StoreKind;
+  generation?: FastmcpGeneration | 'user-store';
+  location?: string;
+  /** Label of the key FastMCP would read with (explicit storage key or the current derived key). */
+  keyUsed?: string;
+  /** FileTree: the directory the current key selects / the one the chain was read in. */
+  directory?: string;
 }
 
 // ---------------------------------------------------------------------------------------------

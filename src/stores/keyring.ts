@@ -1,0 +1,139 @@
+/**
+ * The Fernet keys a store is read with, in the order they are tried: the explicit storage key
+ * (user stores), then the current key's derived default-store key, then every candidate's. The
+ * first one is the key FastMCP itself would use ("primary"); an entry that opens only with a later
+ * one is "present but not decryptable with the key in use — decrypts with <label>".
+ *
+ * Decryption follows the Fernet spec exactly (HMAC-SHA256 verified before anything is decrypted,
+ * PKCS7 checked), but is organised for throughput: keys are parsed once, and each key keeps one
+ * AES-128-ECB decipher that is reused for every entry (CBC is undone block by block in JS), because
+ * creating a cipher object per entry dominated the cost of reading a million-entry store.
+ * The unit tests check it against src/crypto/fernet.ts and the spec vectors.
+ */
+import { createDecipheriv, createHmac, timingSafeEqual, type Decipher } from 'node:crypto';
+import { FernetError, parseFernetKey, type FernetKey } from '../crypto/fernet.js';
+import { InputError } from '../errors.js';
+import type { DerivedKey } from '../fastmcp/keys.js';
+import { storeFingerprint } from '../fastmcp/keys.js';
+import type { Secret } from '../secrets.js';
+
+export interface KeyringEntry {
+  /** Where the key came from, e.g. "storage encryption key (env STORAGE_ENCRYPTION_KEY)". Never the key. */
+  label: string;
+  /** explicit = --storage-encryption-key-file / env; current/candidate = derived from the JWT key inputs. */
+  role: 'explicit' | 'current' | 'candidate';
+  /** The 3.x+ default-store directory this key selects: sha256(key text)[:12]. Not secret. */
+  fingerprint: string;
+  key: FernetKey;
+}
+
+export type OpenResult =
+  | { ok: true; plaintext: Buffer; entry: KeyringEntry; /** index in `entries`; 0 = primary when there is one */ index: number }
+  | { ok: false; reason: 'not-base64' | 'not-fernet' | 'no-key' | 'bad-padding' };
+
+export interface Keyring {
+  readonly entries: readonly KeyringEntry[];
+  /** The key FastMCP would read with (explicit storage key, else the current derived key); undefined when none was given. */
+  readonly primary?: KeyringEntry;
+  /**
+   * Open an envelope's `__encrypted_data__` (standard base64 of a Fernet token) with the first key
+   * whose HMAC verifies.
+   */
+  open(encryptedData: string): OpenResult;
+}
+
+interface Prepared {
+  entry: KeyringEntry;
+  ecb: Decipher;
+}
+
+const MIN_LEN = 1 + 8 + 16 + 16 + 32;
+
+class FernetKeyring implements Keyring {
+  readonly entries: readonly KeyringEntry[];
+  readonly primary?: KeyringEntry;
+  readonly #prepared: Prepared[];
+
+  constructor(entries: KeyringEntry[]) {
+    this.entries = entries;
+    const first = entries[0];
+    if (first && first.role !== 'candidate') this.primary = first;
+    this.#prepared = entries.map((entry) => {
+      const ecb = createDecipheriv('aes-128-ecb', entry.key.encryption, null);
+      ecb.setAutoPadding(false);
+      return { entry, ecb };
+    });
+  }
+
+  open(encryptedData: string): OpenResult {
+    // py-key-value: base64.b64decode(data) → the Fernet token text; Fernet: urlsafe_b64decode(token).
+    const tokenText = Buffer.from(encryptedData, 'base64').toString('latin1');
+    if (!/^[A-Za-z0-9_-]+={0,2}$/.test(tokenText) || tokenText.length % 4 !== 0) return { ok: false, reason: 'not-base64' };
+    const data = Buffer.from(tokenText, 'base64url');
+    if (data.length < MIN_LEN || data[0] !== 0x80 || (data.length - 57) % 16 !== 0) return { ok: false, reason: 'not-fernet' };
+    const macStart = data.length - 32;
+    const signed = data.subarray(0, macStart);
+    const mac = data.subarray(macStart);
+    for (let i = 0; i < this.#prepared.length; i++) {
+      const p = this.#prepared[i]!;
+      const expected = createHmac('sha256', p.entry.key.signing).update(signed).digest();
+      if (!timingSafeEqual(expected, mac)) continue;
+      const plaintext = cbcDecrypt(p.ecb, data.subarray(9, 25), data.subarray(25, macStart));
+      if (!plaintext) return { ok: false, reason: 'bad-padding' };
+      return { ok: true, plaintext, entry: p.entry, index: i };
+    }
+    return { ok: false, reason: 'no-key' };
+  }
+}
+
+/** AES-128-CBC decryption with a reused ECB decipher; undefined on bad PKCS7 padding. */
+function cbcDecrypt(ecb: Decipher, iv: Buffer, ciphertext: Buffer): Buffer | undefined {
+  const out = ecb.update(ciphertext);
+  if (out.length !== ciphertext.length) return undefined;
+  for (let i = out.length - 1; i >= 16; i--) out[i]! ^= ciphertext[i - 16]!;
+  for (let i = 0; i < 16; i++) out[i]! ^= iv[i]!;
+  const pad = out[out.length - 1]!;
+  if (pad < 1 || pad > 16) return undefined;
+  for (let i = out.length - pad; i < out.length; i++) if (out[i] !== pad) return undefined;
+  return out.subarray(0, out.length - pad);
+}
+
+function entryFor(text: string, label: string, role: KeyringEntry['role']): KeyringEntry {
+  return { label, role, fingerprint: storeFingerprint(text), key: parseFernetKey(text) };
+}
+
+/**
+ * The Fernet keys to try, in order: the explicit storage key first, then the current key's derived
+ * default-store key, then the candidates' derived keys. Duplicates (same key text) are tried once,
+ * under the first label. Throws InputError when the explicit key is not a Fernet key.
+ */
+export function buildKeyring(keys: DerivedKey[], explicitStorageKey?: Secret): Keyring {
+  const entries: KeyringEntry[] = [];
+  const seen = new Set<string>();
+  if (explicitStorageKey) {
+    const text = explicitStorageKey.reveal().trim();
+    try {
+      entries.push(entryFor(text, explicitStorageKey.source, 'explicit'));
+    } catch (e) {
+      if (e instanceof FernetError) {
+        throw new InputError(`the ${explicitStorageKey.source} is not a Fernet key`, 'give the 44-character URL-safe base64 key the store was encrypted with (as STORAGE_ENCRYPTION_KEY holds it)');
+      }
+      throw e;
+    }
+    seen.add(text);
+  }
+  const ordered = [...keys.filter((k) => k.role === 'current'), ...keys.filter((k) => k.role === 'candidate')];
+  for (const k of ordered) {
+    if (!k.storageKey) continue;
+    const text = k.storageKey.reveal();
+    if (seen.has(text)) continue;
+    seen.add(text);
+    entries.push(entryFor(text, k.label, k.role));
+  }
+  return new FernetKeyring(entries);
+}
+
+/** A keyring from Fernet key texts directly (tests, the store generator). */
+export function keyringFromTexts(keys: { text: string; label: string; role: KeyringEntry['role'] }[]): Keyring {
+  return new FernetKeyring(keys.map((k) => entryFor(k.text, k.label, k.role)));
+}

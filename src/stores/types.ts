@@ -1,0 +1,108 @@
+/**
+ * The storage tier's internal interface: one adapter per layout (diskcache SQLite, FileTree, Redis),
+ * all read-only, all yielding the same raw entries. Decoding (py-key-value documents, the Fernet
+ * envelope, FastMCP's models) happens above the adapters, in one place (inventory.ts / chain.ts).
+ *
+ * Contract for every adapter:
+ * - never writes to the store (no files created beside it, Redis read commands only);
+ * - streams: `scan()` yields batches, so memory stays flat whatever the store's size;
+ * - errors reaching the store become `CollectError` (exit 3); a path that is not a store is an
+ *   `InputError` (exit 2). Neither ever carries a secret (URLs are redacted).
+ */
+import type { FastmcpGeneration, StoreKind } from '../diagnosis/evidence.js';
+
+/** The subset of commander options that locate and open a store (see src/cli.ts `storeOptions`). */
+export interface StoreOpenOptions {
+  store?: string;
+  redisCa?: string;
+  redisCert?: string;
+  redisKey?: string;
+  redisInsecure?: boolean;
+  redisPasswordFile?: string;
+  redisKeyPrefix?: string;
+  redisCluster?: boolean;
+  /** Read at most n entries (inventory only; point lookups are never limited). */
+  limit?: number;
+  /** Read a sample of about n entries spread over the store (inventory only). */
+  sample?: number;
+}
+
+/** One stored entry as the adapter found it, before any decoding. */
+export interface RawEntry {
+  collection: string;
+  /**
+   * The entry's key. Exact for diskcache and Redis; for FileTree the file name without `.json`,
+   * which is the key itself unless the name was sanitised (`S_…-<h8>`, see `keyExact`).
+   */
+  key: string;
+  /** False when `key` is a sanitised FileTree file name (one-way: the real key is in the value, if anywhere). */
+  keyExact: boolean;
+  /** The py-key-value document text (JSON). Undefined when it could not be read (see `error`). */
+  text?: string;
+  /** Why the document could not be read (side file missing, not a string value, I/O error). */
+  error?: string;
+  /**
+   * Expiry kept by the store itself, unix seconds: diskcache `expire_time`, Redis read time + PTTL.
+   * `null` = the store keeps no expiry for it; undefined = the layout has no such notion (FileTree).
+   */
+  storeExpiresAt?: number | null;
+}
+
+export interface ScanOptions {
+  /** Only these collections (exact names). Default: every collection, known or not. */
+  collections?: string[];
+  /** Stop after this many entries. */
+  limit?: number;
+  /** Read about this many entries spread over the store. */
+  sample?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * A readable set of collections: the whole store (diskcache, Redis, a user FileTree folder) or one
+ * fingerprint directory of FastMCP's default FileTree store.
+ */
+export interface EntrySource {
+  /** For messages and `Lookup.where`, e.g. "cache.db", "fingerprint directory c714d6d70505", "redis://…/0". */
+  readonly label: string;
+  /** Collections known to exist (FileTree: from `*-info.json`; others: found while scanning, so maybe empty before). */
+  collections(): Promise<string[]>;
+  /** Every entry, in batches. Stops early on `signal` abort (no throw) — the caller notices the abort. */
+  scan(opts?: ScanOptions): AsyncGenerator<RawEntry[], void, undefined>;
+  /** One entry by exact collection and key, or undefined when absent. */
+  get(collection: string, key: string): Promise<RawEntry | undefined>;
+}
+
+/** A fingerprint directory of FastMCP's 3.x+ default store (`<home>/oauth-proxy/<sha256(K_store)[:12]>`). */
+export interface FingerprintDir {
+  name: string;
+  path: string;
+}
+
+/** What `openStore` returns. Always `close()` it (temp copies, Redis connections). */
+export interface OpenedStore {
+  readonly kind: StoreKind;
+  /** Path, or the Redis URL with the password redacted. Never a secret. */
+  readonly location: string;
+  /** 2.13–2.14 (diskcache), 3.x+ (default FileTree), or a store the operator built (Redis, custom FileTree). */
+  readonly generation: FastmcpGeneration | 'user-store';
+  /** FileTree default store: every fingerprint directory under oauth-proxy/ (empty for other layouts). */
+  readonly fingerprintDirs: FingerprintDir[];
+  /** Set when --store named one fingerprint directory: that one is read whatever the key. */
+  readonly givenDir?: string;
+  /** A 2.x `cache.db` found beside a 3.x FileTree store (FastMCP 3 ignores it). */
+  readonly legacyCacheDb?: string;
+  /** --limit / --sample as given to openStore: applied by the inventory (never to point lookups). */
+  readonly scanLimits: { limit?: number; sample?: number };
+  /**
+   * The entries of a fingerprint directory (by name; FileTree default store) or of the whole store
+   * (others: the argument is ignored).
+   */
+  source(dir?: string): EntrySource;
+  close(): Promise<void>;
+}
+
+/** Progress reporting without printing (the command's ctx.progress). */
+export interface ProgressSink {
+  update(text: string): void;
+}
