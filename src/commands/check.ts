@@ -1,0 +1,151 @@
+/**
+ * `mcp-auth-doctor check --server <url>`: the post-deploy CI gate.
+ *
+ * Outside-in (no secrets): the discovery surface a client walks before it has a token (checks C1–C11
+ * of mcp-authorization.md), under the chosen spec revision. With --token-file: the canary, one
+ * authenticated initialize with a token issued before the deploy.
+ *
+ * The evidence is assembled in one place (`run`); the inside-out tiers (keys, token, store, chain,
+ * upstream, hazards) plug in through `insideOut`, which adds evidence and tiers to the plan.
+ */
+import { buildReport } from '../diagnosis/engine.js';
+import { entry } from '../diagnosis/catalogue.js';
+import { skipped, type Evidence } from '../diagnosis/evidence.js';
+import type { TierName } from '../diagnosis/types.js';
+import { UsageError } from '../errors.js';
+import { Secret, redactUrl } from '../secrets.js';
+import { probeCanary } from '../server/canary.js';
+import { probeDiscovery, type SpecRevision } from '../server/discovery.js';
+import { DEFAULT_HTTP_TIMEOUT_MS } from '../server/http.js';
+import type { CommandContext, CommandResult, CommonOptions } from './context.js';
+import { buildSettings, type ExpectationOptions, type KeyOptions } from './shared.js';
+import { readTokenInput, type TokenInput } from './token-input.js';
+
+export interface CheckOptions extends CommonOptions, KeyOptions, ExpectationOptions {
+  server: string;
+  spec?: string;
+  probeRegistration?: boolean;
+  httpTimeout?: number;
+  tokenFile?: string;
+  replicas?: number;
+  mcpClients?: number;
+  upstreamClientId?: string;
+  requiredScopes?: string;
+  githubApiUrl?: string;
+  [key: string]: unknown;
+}
+
+export const SPEC_REVISIONS: readonly SpecRevision[] = ['2025-06-18', '2025-11-25', '2026-07-28'];
+export const LATEST_SPEC: SpecRevision = '2026-07-28';
+
+/** The tiers shown and the tiers a clean run needs before it may be called healthy. */
+export interface CheckPlan {
+  tiers: TierName[];
+  deciding: TierName[];
+}
+
+/** --server: an absolute http(s) URL without credentials or fragment; kept exactly as given (trimmed). */
+export function parseServerUrl(text: string | undefined): string {
+  const raw = (text ?? '').trim();
+  const hint = 'give the URL clients are configured with, e.g. --server https://mcp.example.com/mcp';
+  if (!raw) throw new UsageError('--server is empty', hint);
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new UsageError(`--server "${raw}" is not a URL`, hint);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`--server "${raw}" is not an http(s) URL`, hint);
+  if (!/^https?:\/\/[^/?#]/i.test(raw)) throw new UsageError(`--server "${raw}" has no host`, hint);
+  if (u.username || u.password) throw new UsageError(`--server ${redactUrl(raw)} carries credentials`, 'MCP clients do not send URL credentials; give the bare URL');
+  if (u.hash) throw new UsageError(`--server "${raw}" has a fragment`, 'a resource URL has no fragment; drop the "#…" part');
+  return raw;
+}
+
+export function parseSpec(text: string | undefined): SpecRevision {
+  if (text === undefined) return LATEST_SPEC;
+  if ((SPEC_REVISIONS as readonly string[]).includes(text)) return text as SpecRevision;
+  throw new UsageError(`--spec "${text}" is not a known revision`, `use one of ${SPEC_REVISIONS.join(', ')}`);
+}
+
+export function httpTimeout(ms: number | undefined): number {
+  if (ms === undefined) return DEFAULT_HTTP_TIMEOUT_MS;
+  if (!Number.isFinite(ms) || ms <= 0) throw new UsageError('--http-timeout must be more than 0 ms', 'use e.g. --http-timeout 10000');
+  return ms;
+}
+
+/**
+ * INSIDE-OUT TIERS — deliberately a no-op for now (written on top of the keys/store/JWT collectors).
+ * Add `ev.keys`, `ev.token`, `ev.store`, `ev.chain`, `ev.upstream` here and push their tiers into
+ * `plan.tiers` (and `plan.deciding` when a clean run needs them). `token` is the canary token input
+ * when --token-file was given; `ev.canary` already holds the canary's answer.
+ */
+export async function insideOut(opts: CheckOptions, ctx: CommandContext, ev: Evidence, plan: CheckPlan, token: TokenInput | undefined): Promise<void> {
+  void opts;
+  void ctx;
+  void ev;
+  void plan;
+  void token;
+}
+
+export async function run(opts: CheckOptions, _args: string[], ctx: CommandContext): Promise<CommandResult> {
+  const serverUrl = parseServerUrl(opts.server);
+  const spec = parseSpec(opts.spec);
+  const timeoutMs = httpTimeout(opts.httpTimeout);
+  const token = await readTokenInput(undefined, opts.tokenFile, ctx);
+
+  const expectations: ExpectationOptions = {};
+  if (opts.baseUrl !== undefined) expectations.baseUrl = opts.baseUrl;
+  if (opts.mcpPath !== undefined) expectations.mcpPath = opts.mcpPath;
+  if (opts.issuer !== undefined) expectations.issuer = opts.issuer;
+  if (opts.fastmcpVersion !== undefined) expectations.fastmcpVersion = opts.fastmcpVersion;
+  const settings = buildSettings(
+    {
+      expectations,
+      ...(opts.upstreamClientId !== undefined ? { upstreamClientId: opts.upstreamClientId } : {}),
+      ...(opts.requiredScopes !== undefined ? { requiredScopes: opts.requiredScopes } : {}),
+      ...(opts.githubApiUrl !== undefined ? { githubApiUrl: opts.githubApiUrl } : {}),
+      ...(opts.replicas !== undefined ? { replicas: opts.replicas } : {}),
+      ...(opts.mcpClients !== undefined ? { mcpClients: opts.mcpClients } : {}),
+    },
+    ctx,
+  );
+
+  // The evidence, assembled here and only here.
+  const ev: Evidence = { command: 'check', now: ctx.now, settings };
+  const plan: CheckPlan = { tiers: ['discovery'], deciding: ['discovery'] };
+
+  // Outside-in.
+  ctx.progress.update(`checking ${redactUrl(serverUrl)} from outside…`);
+  ev.discovery = await probeDiscovery(serverUrl, {
+    spec,
+    timeoutMs,
+    signal: ctx.signal,
+    env: ctx.env,
+    probeRegistration: Boolean(opts.probeRegistration),
+    progress: (text) => ctx.progress.update(text),
+  });
+
+  // The canary (only when the server answered at all).
+  if (token && !ctx.signal.aborted) {
+    if (ev.discovery.status === 'error') ev.canary = skipped('the server could not be reached');
+    else {
+      ctx.progress.update('sending the canary initialize…');
+      ev.canary = await probeCanary(serverUrl, new Secret(token.text, token.source), { timeoutMs, signal: ctx.signal, env: ctx.env });
+    }
+  }
+
+  // Inside-out (keys, store, chain, upstream, hazards).
+  if (!ctx.signal.aborted) await insideOut(opts, ctx, ev, plan, token);
+
+  const partial = ctx.signal.aborted ? 'interrupted' : undefined;
+  const report = buildReport(ev, { version: ctx.version, tiers: plan.tiers, deciding: plan.deciding, ...(partial ? { partial } : {}) });
+
+  const result: CommandResult = { report };
+  if (ev.discovery.status === 'error' && report.verdict === 'inconclusive') {
+    // The engine's generic advice ("give --server") does not fit a server that was given but is down.
+    report.fix = entry('DISCOVERY_SERVER_UNREACHABLE').fix;
+    result.errorLine = `${ev.discovery.reason} — check the URL and that the server is up and reachable from here (exit 3: inconclusive)`;
+  }
+  return result;
+}
