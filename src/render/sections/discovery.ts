@@ -43,12 +43,22 @@ export function discoverySection(report: Report, style: Style): string {
   if (d) {
     out.push(`${s.bold('Discovery')} of ${d.serverUrl} ${s.dim(`(spec ${d.spec})`)}`);
     const width = Math.max(...d.checks.map((c) => c.title.length));
-    for (const c of d.checks) {
+    for (let i = 0; i < d.checks.length; i++) {
+      const c = d.checks[i]!;
+      // A run of checks skipped for one reason is one line.
+      let j = i;
+      while (j + 1 < d.checks.length && c.status === 'skipped' && d.checks[j + 1]!.status === 'skipped' && d.checks[j + 1]!.detail === c.detail) j++;
+      if (j - i >= 2) {
+        out.push(`  ${s.status('skipped')} ${s.dim(`${j - i + 1} checks ${c.detail}`)}`);
+        i = j;
+        continue;
+      }
       const ref = (c.ref ?? '').split(' ')[0]!.padEnd(3);
       const head = `  ${s.status(c.status)} ${s.dim(ref)} ${c.title.padEnd(width)}`;
+      const plainHead = `  x ${ref} ${c.title.padEnd(width)}`;
       const detail = c.status === 'skipped' ? s.dim(c.detail) : c.detail;
       const code = c.code && c.status !== 'pass' && c.status !== 'skipped' ? ` ${s.bold(`[${c.code}]`)}` : '';
-      if (head.length + c.detail.length + 2 <= 150 && !code) out.push(`${head}  ${detail}`);
+      if (plainHead.length + c.detail.length + 2 <= 130 && !code) out.push(`${head}  ${detail}`);
       else {
         out.push(`${head}${code}`);
         out.push(indent(c.status === 'skipped' ? s.dim(fold(c.detail, 96)) : fold(c.detail, 96), 10));
@@ -59,7 +69,6 @@ export function discoverySection(report: Report, style: Style): string {
   } else if (dc && dc.status === 'skipped') {
     out.push(`${s.bold('Discovery')}: ${s.dim(`skipped: ${dc.reason}`)}`);
   }
-  if (dc?.status === 'error') out.push(`  ${s.yellow(dc.reason)}`);
   if (ev?.canary) out.push('', canaryLine(ev.canary, s));
   return out.join('\n');
 }
