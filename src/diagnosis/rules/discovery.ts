@@ -409,7 +409,12 @@ export function assessDiscovery(d: DiscoveryEvidence): DiscoveryCheck[] {
 
   // --- C9: token endpoint ------------------------------------------------------------------------
   const tok = xs.find((x) => x.step === 'token');
-  if (!tok) skip('token-endpoint', meta.token_endpoint === undefined ? 'not reached: no token_endpoint advertised' : 'not reached: token_endpoint is not an absolute URL');
+  if (!tok) {
+    skip(
+      'token-endpoint',
+      meta.token_endpoint === undefined ? 'not reached: no token_endpoint advertised' : !absoluteHttpUrl(meta.token_endpoint) ? 'not reached: token_endpoint is not an absolute URL' : 'not probed',
+    );
+  }
   else add('token-endpoint', ...tokenCheck(tok));
 
   return finish(checks, CHECK_IDS);
