@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/diagnosis/types.js';
 import { runCli } from '../support/cli.js';
-import { closedPort, startFakeMcpServer, type FakeMcpOptions, type FakeMcpServer } from '../support/fake-mcp-server.js';
+import { closedPort, selfSignedCert, startFakeMcpServer, type FakeMcpOptions, type FakeMcpServer } from '../support/fake-mcp-server.js';
 
 let server: FakeMcpServer | undefined;
 afterEach(async () => {
@@ -163,5 +163,20 @@ describe('check --format github', () => {
     const md = readFileSync(summary, 'utf8');
     expect(md).toContain('mcp-auth-doctor check: failing');
     expect(md).toContain('`DISCOVERY_PRM_RESOURCE_MISMATCH`');
+  });
+});
+
+describe('check over HTTPS', () => {
+  it('a certificate the runner does not trust → DISCOVERY_TLS_INVALID, exit 1; with the CA (NODE_EXTRA_CA_CERTS) → healthy', async () => {
+    const tls = selfSignedCert();
+    server = await startFakeMcpServer({ tls });
+    expect(server.url.startsWith('https://127.0.0.1:')).toBe(true);
+    const bad = await runCli(['check', '--server', server.url, '--json']);
+    expect(bad.code).toBe(1);
+    const report = JSON.parse(bad.stdout) as Report;
+    expect(report.findings.map((f) => f.code)).toEqual(['DISCOVERY_TLS_INVALID']);
+    const good = await runCli(['check', '--server', server.url, '--json'], { env: { NODE_EXTRA_CA_CERTS: tls.certFile } });
+    expect(good.code).toBe(0);
+    expect((JSON.parse(good.stdout) as Report).verdict).toBe('healthy');
   });
 });

@@ -197,7 +197,8 @@ export function assessDiscovery(d: DiscoveryEvidence): DiscoveryCheck[] {
   if (init.error) {
     if (init.error.kind === 'tls') add('mcp-401', 'fail', `POST ${init.url}: ${init.error.message}`, 'DISCOVERY_TLS_INVALID');
     else add('mcp-401', 'fail', `POST ${init.url}: ${init.error.message}`, 'DISCOVERY_SERVER_UNREACHABLE', { severity: 'warning' });
-    for (const id of CHECK_IDS.slice(1)) skip(id, `not reached: the MCP server could not be reached (${init.error.message})`);
+    const why = init.error.kind === 'tls' ? 'no trusted TLS connection to the MCP server' : 'the MCP server could not be reached';
+    for (const id of CHECK_IDS.slice(1)) skip(id, `not reached: ${why} (${init.error.message})`);
     return checks;
   }
   const status = init.status!;
