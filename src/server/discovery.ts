@@ -9,7 +9,7 @@
  * POST a bogus authorization code to the token endpoint. Redirects are never followed.
  */
 import { randomBytes } from 'node:crypto';
-import { collected, failed, type Collected, type DiscoveryEvidence, type DiscoveryExchange } from '../diagnosis/evidence.js';
+import { collected, failed, type Collected, type DiscoveryEvidence } from '../diagnosis/evidence.js';
 import { absoluteHttpUrl, assessDiscovery, firstFailure, metadataOk } from '../diagnosis/rules/discovery.js';
 import { redactUrl } from '../secrets.js';
 import { createHttpClient, exchangeOf, type HttpClient, type HttpRequest } from './http.js';
@@ -187,7 +187,3 @@ async function collect(http: HttpClient, ev: DiscoveryEvidence, opts: DiscoveryO
   return undefined;
 }
 
-/** For tests and renderers: the exchanges of one step. */
-export function exchangesOf(ev: DiscoveryEvidence, step: string): DiscoveryExchange[] {
-  return (ev.exchanges ?? []).filter((x) => x.step === step);
-}
