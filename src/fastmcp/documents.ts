@@ -24,7 +24,7 @@ export interface StoredDocument {
   key?: string;
 }
 
-const ISO = /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:?\d\d)?$/;
+const ISO = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(Z|([+-])(\d\d):?(\d\d))?$/;
 
 /** Python `datetime.isoformat()` text (UTC offset, microseconds) → unix seconds (float). Naive times are UTC. */
 export function parseIsoTime(v: unknown): number | undefined {
@@ -32,15 +32,23 @@ export function parseIsoTime(v: unknown): number | undefined {
   if (typeof v !== 'string') return undefined;
   const m = ISO.exec(v);
   if (!m) return undefined;
-  const tz = m[4] === undefined || m[4] === 'Z' ? 'Z' : m[4].length === 5 ? `${m[4].slice(0, 3)}:${m[4].slice(3)}` : m[4];
-  const ms = Date.parse(`${m[1]}T${m[2]}${tz}`);
+  const ms = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
   if (Number.isNaN(ms)) return undefined;
-  const frac = m[3] ? Number(`0.${m[3]}`) : 0;
-  return ms / 1000 + frac;
+  let offset = 0;
+  if (m[9]) offset = (m[9] === '-' ? -1 : 1) * (+m[10]! * 3600 + +m[11]! * 60);
+  const frac = m[7] ? Number(`0.${m[7]}`) : 0;
+  return ms / 1000 - offset + frac;
+}
+
+export interface ParseOptions {
+  /** Parse `created_at` (default true). */
+  createdAt?: boolean;
+  /** Parse `expires_at` (default true; the diskcache adapter has its own authoritative expiry). */
+  expiresAt?: boolean;
 }
 
 /** Parse a stored document. Returns a reason string when it is not a py-key-value document. */
-export function parseDocument(text: string): StoredDocument | string {
+export function parseDocument(text: string, opts: ParseOptions = {}): StoredDocument | string {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -53,9 +61,11 @@ export function parseDocument(text: string): StoredDocument | string {
   const format: DocumentFormat = 'version' in d ? 'B' : 'A';
   if (format === 'B' && d.version !== 1) return `unsupported document version ${JSON.stringify(d.version)}`;
   const out: StoredDocument = { format, value: d.value, expiresAt: null };
-  const created = parseIsoTime(d.created_at);
-  if (created !== undefined) out.createdAt = created;
-  if (d.expires_at !== undefined && d.expires_at !== null) {
+  if (opts.createdAt !== false) {
+    const created = parseIsoTime(d.created_at);
+    if (created !== undefined) out.createdAt = created;
+  }
+  if (opts.expiresAt !== false && d.expires_at !== undefined && d.expires_at !== null) {
     const exp = parseIsoTime(d.expires_at);
     if (exp === undefined) return `unreadable expires_at ${JSON.stringify(d.expires_at)}`;
     out.expiresAt = exp;
@@ -253,7 +263,7 @@ export function summarizeValue(collection: string, v: Dict): Record<string, Fiel
       else out[k] = '(present)';
       continue;
     }
-    out[k] = val === null ? null : '(present)';
+    if (val !== null && val !== undefined) out[k] = '(present)';
   }
   return out;
 }

@@ -46,6 +46,13 @@ export interface RawEntry {
    * `null` = the store keeps no expiry for it; undefined = the layout has no such notion (FileTree).
    */
   storeExpiresAt?: number | null;
+  /**
+   * The store's expiry is the one that counts and the document's `expires_at` need not be parsed
+   * (diskcache: `get()` filters on `expire_time`, which is a few µs before the document's).
+   */
+  storeExpiryAuthoritative?: boolean;
+  /** The value was not read because the store's own expiry had passed (ScanOptions.skipExpiredValuesAt). */
+  valueSkipped?: boolean;
 }
 
 export interface ScanOptions {
@@ -56,6 +63,11 @@ export interface ScanOptions {
   /** Read about this many entries spread over the store. */
   sample?: number;
   signal?: AbortSignal;
+  /**
+   * Do not read values of entries whose store-kept expiry is at or before this time (diskcache:
+   * expired rows stay until culled, and often outnumber live ones). They come back with `valueSkipped`.
+   */
+  skipExpiredValuesAt?: number;
 }
 
 /**

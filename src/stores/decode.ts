@@ -1,0 +1,104 @@
+/**
+ * One raw entry → its state as FastMCP would see it at `now`: live, expired, present but not
+ * decryptable with the key in use, or corrupt. Shared by the inventory, the chain lookups and
+ * readUpstreamSets, so all three classify the same way.
+ *
+ * Expiry: the earliest of the document's `expires_at` and the store's own expiry (diskcache
+ * `expire_time`, Redis read time + PTTL). For the captured bundles the document's value is the one
+ * that counts (their Redis TTLs restart when a dump is loaded), and a live store's own expiry is never
+ * later than the document's by more than rounding.
+ */
+import { envelopeOf, parseDocument, type DocumentFormat } from '../fastmcp/documents.js';
+import type { Keyring, KeyringEntry } from './keyring.js';
+import type { RawEntry } from './types.js';
+
+export type EntryState = 'live' | 'expired' | 'undecryptable' | 'corrupt';
+
+export interface Decoded {
+  state: EntryState;
+  format?: DocumentFormat;
+  /** The value is a Fernet envelope (false: plaintext store). */
+  encrypted?: boolean;
+  createdAt?: number;
+  expiresAt: number | null;
+  /**
+   * The model dict: live entries; expired ones when `decryptExpired`; undecryptable ones when a
+   * candidate key opened them (then see `openedWith`).
+   */
+  value?: Record<string, unknown>;
+  /** For undecryptable entries: the (non-primary) key that does open it. */
+  openedWith?: KeyringEntry;
+  reason?: string;
+}
+
+export interface DecodeOptions {
+  /** Also decrypt expired entries (chain lookups, --show-entries). */
+  decryptExpired?: boolean;
+  /** Parse `created_at` (default true). */
+  createdAt?: boolean;
+  /** Verify each Fernet HMAC (default true; see Keyring.open). */
+  verifyMac?: boolean;
+}
+
+export function decodeEntry(raw: RawEntry, keyring: Keyring, now: number, opts: DecodeOptions = {}): Decoded {
+  if (raw.valueSkipped) return { state: 'expired', expiresAt: raw.storeExpiresAt ?? null };
+  if (raw.text === undefined) return { state: 'corrupt', expiresAt: raw.storeExpiresAt ?? null, reason: raw.error ?? 'unreadable' };
+  const doc = parseDocument(raw.text, { createdAt: opts.createdAt !== false, expiresAt: !raw.storeExpiryAuthoritative });
+  if (typeof doc === 'string') return { state: 'corrupt', expiresAt: raw.storeExpiresAt ?? null, reason: doc };
+  let expiresAt = doc.expiresAt;
+  const se = raw.storeExpiresAt;
+  if (raw.storeExpiryAuthoritative) expiresAt = se ?? null;
+  else if (se !== undefined && se !== null) expiresAt = expiresAt === null ? se : Math.min(expiresAt, se);
+  const out: Decoded = { state: 'live', format: doc.format, expiresAt };
+  if (doc.createdAt !== undefined) out.createdAt = doc.createdAt;
+  const expired = expiresAt !== null && expiresAt <= now;
+
+  const env = envelopeOf(doc.value);
+  if (typeof env === 'string') return { ...out, state: 'corrupt', encrypted: true, reason: env };
+  if (env === undefined) {
+    out.encrypted = false;
+    if (!doc.value || typeof doc.value !== 'object' || Array.isArray(doc.value)) return { ...out, state: 'corrupt', reason: 'value is not a JSON object' };
+    out.value = doc.value as Record<string, unknown>;
+    if (expired) out.state = 'expired';
+    return out;
+  }
+  out.encrypted = true;
+  if (expired) {
+    out.state = 'expired';
+    if (!opts.decryptExpired) return out;
+  }
+  let verify = opts.verifyMac !== false;
+  let opened = keyring.open(env.data, { verifyMac: verify });
+  let value = opened.ok ? parseObject(opened.plaintext) : undefined;
+  if (!verify && (!opened.ok || value === undefined)) {
+    // The fast test was inconclusive: decide with the verified path.
+    verify = true;
+    opened = keyring.open(env.data, { verifyMac: true });
+    value = opened.ok ? parseObject(opened.plaintext) : undefined;
+  }
+  if (!opened.ok) {
+    if (expired) return out;
+    if (opened.reason === 'no-key') return { ...out, state: 'undecryptable', reason: keyring.entries.length ? 'does not decrypt with any given key' : 'no storage key given' };
+    return { ...out, state: 'corrupt', reason: opened.reason === 'bad-padding' ? 'Fernet token verifies but its padding is invalid' : `__encrypted_data__ is not a Fernet token (${opened.reason})` };
+  }
+  if (value === undefined) return expired ? out : { ...out, state: 'corrupt', reason: 'decrypted value is not a JSON object' };
+  out.value = value;
+  const primary = keyring.primary !== undefined && opened.index === 0;
+  if (!primary) {
+    out.openedWith = opened.entry;
+    if (!expired) {
+      out.state = 'undecryptable';
+      out.reason = `does not decrypt with ${keyring.primary ? 'the key in use' : 'a key in use (none given)'}; decrypts with ${opened.entry.label}`;
+    }
+  }
+  return out;
+}
+
+function parseObject(plaintext: Buffer): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(plaintext.toString('utf8')) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

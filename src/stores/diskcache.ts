@@ -1,0 +1,288 @@
+/**
+ * FastMCP 2.13–2.14's default store: diskcache's SQLite `cache.db` (fastmcp-oauth-proxy.md §5.3).
+ *
+ * Why a private copy: the file is in WAL mode. Opening it through SQLite — even read-only — creates
+ * and leaves `-shm`/`-wal` files beside it (a side effect in the operator's folder), fails in a
+ * folder we cannot write (`SQLITE_READONLY_DIRECTORY`: read-only mounts, the fixtures), and
+ * better-sqlite3 has no `immutable=1` URI. Copying `cache.db` alone would miss every row still in
+ * `cache.db-wal` (a live server checkpoints rarely). So: copy `cache.db` and `cache.db-wal` (never
+ * `-shm`: SQLite rebuilds the WAL index from the WAL itself) into a private temp dir, open the copy
+ * read-only, delete it on close.
+ *
+ * Consistency while a server is writing: a copy of both files is a valid SQLite state if neither
+ * changed during the copy (any instant's db+wal pair is crash-consistent; a half-written last
+ * transaction in the WAL is ignored by recovery). We stat both before and after copying and retry
+ * when anything changed, and — as git does for "racy" timestamps — when a file was modified so
+ * recently that a change in the same timestamp tick could go unnoticed.
+ *
+ * Rows are streamed with `iterate()` in raw mode; nothing is loaded whole.
+ */
+import Database from 'better-sqlite3';
+import { closeSync, constants, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
+import { CollectError, InputError, describeError } from '../errors.js';
+import type { EntrySource, FingerprintDir, OpenedStore, RawEntry, ScanOptions } from './types.js';
+
+const SQLITE_MAGIC = 'SQLite format 3\u0000';
+const BATCH = 2000;
+const COPY_ATTEMPTS = 8;
+/** A file modified less than this long ago may still change within the same mtime tick. */
+const RACY_MS = 50;
+
+/** True when the file starts with the SQLite header. */
+export function isSqliteFile(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const buf = Buffer.alloc(16);
+    const n = readSync(fd, buf, 0, 16, 0);
+    return n === 16 && buf.toString('latin1') === SQLITE_MAGIC;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+interface FileStamp {
+  exists: boolean;
+  size: bigint;
+  mtimeNs: bigint;
+  ino: bigint;
+}
+
+function stamp(path: string): FileStamp {
+  try {
+    const s = statSync(path, { bigint: true });
+    return { exists: true, size: s.size, mtimeNs: s.mtimeNs, ino: s.ino };
+  } catch {
+    return { exists: false, size: 0n, mtimeNs: 0n, ino: 0n };
+  }
+}
+
+const same = (a: FileStamp, b: FileStamp) => a.exists === b.exists && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ino === b.ino;
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Copy cache.db (+ -wal) into a fresh private temp dir, consistently. Returns the temp dir. */
+function snapshot(dbPath: string): string {
+  const wal = `${dbPath}-wal`;
+  let lastError: unknown;
+  for (let attempt = 0; attempt < COPY_ATTEMPTS; attempt++) {
+    const before = [stamp(dbPath), stamp(wal)] as const;
+    const nowNs = BigInt(Date.now()) * 1_000_000n;
+    const racy = before.some((s) => s.exists && nowNs - s.mtimeNs < BigInt(RACY_MS) * 1_000_000n);
+    if (racy && attempt < COPY_ATTEMPTS - 1) {
+      sleepSync(RACY_MS);
+      continue;
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'mcp-auth-doctor-db-'));
+    try {
+      copyFileSync(dbPath, join(dir, 'cache.db'), constants.COPYFILE_FICLONE);
+      if (before[1].exists) copyFileSync(wal, join(dir, 'cache.db-wal'), constants.COPYFILE_FICLONE);
+    } catch (e) {
+      rmSync(dir, { recursive: true, force: true });
+      const code = (e as NodeJS.ErrnoException).code;
+      // The WAL may vanish between stat and copy (the writer closed): retry.
+      if (code === 'ENOENT' && existsSync(dbPath)) {
+        lastError = e;
+        continue;
+      }
+      if (code === 'EACCES' || code === 'EPERM') throw new InputError(`${dbPath} is not readable (permission denied)`, 'run as a user who can read the store, or copy it somewhere readable');
+      if (code === 'ENOSPC') throw new CollectError(`no space in ${tmpdir()} for a private copy of ${dbPath}`, 'free some space or point TMPDIR elsewhere');
+      throw new CollectError(`cannot copy ${dbPath} for reading: ${describeError(e)}`, 'check the path and permissions');
+    }
+    const after = [stamp(dbPath), stamp(wal)] as const;
+    if (same(before[0], after[0]) && same(before[1], after[1])) return dir;
+    rmSync(dir, { recursive: true, force: true });
+    lastError = new Error('the file changed while it was copied');
+  }
+  throw new CollectError(`${dbPath} kept changing while it was copied (${describeError(lastError)})`, 'a server is writing heavily; retry, or copy the folder while the server is stopped');
+}
+
+type Row = [rowid: number, key: unknown, raw: unknown, expireTime: unknown, mode: unknown, filename: unknown, value: unknown, skipped?: unknown];
+
+const COLUMNS = 'rowid, key, raw, expire_time, mode, filename, value';
+
+export class DiskcacheSource implements EntrySource {
+  readonly label: string;
+  readonly #db: Database.Database;
+  readonly #cacheDir: string;
+  #collections?: string[];
+
+  constructor(db: Database.Database, dbPath: string) {
+    this.#db = db;
+    this.#cacheDir = dirname(dbPath);
+    this.label = 'cache.db';
+  }
+
+  async collections(): Promise<string[]> {
+    if (!this.#collections) {
+      // One pass over the key index: distinct prefixes before '::'.
+      const out = new Set<string>();
+      const stmt = this.#db.prepare(`SELECT key FROM Cache WHERE raw = 1 AND typeof(key) = 'text' AND key > ? AND instr(key, '::') > 0 ORDER BY key LIMIT 1`).pluck();
+      let from = '';
+      for (;;) {
+        const k = stmt.get(from) as string | undefined;
+        if (k === undefined) break;
+        const c = k.slice(0, k.indexOf('::'));
+        out.add(c);
+        from = `${c}:;`; // skip to the next collection (';' sorts after ':')
+      }
+      this.#collections = [...out];
+    }
+    return this.#collections;
+  }
+
+  #toEntry(row: Row): RawEntry {
+    const [, key, raw, expireTime, mode, filename, value] = row;
+    const keyText = typeof key === 'string' ? key : Buffer.isBuffer(key) ? key.toString('utf8') : String(key);
+    const sepAt = keyText.indexOf('::');
+    const collection = sepAt === -1 ? '' : keyText.slice(0, sepAt);
+    const entry: RawEntry = { collection, key: sepAt === -1 ? keyText : keyText.slice(sepAt + 2), keyExact: true, storeExpiresAt: typeof expireTime === 'number' ? expireTime : null, storeExpiryAuthoritative: true };
+    if (row[7] === 1) {
+      entry.valueSkipped = true;
+      return entry;
+    }
+    if (raw !== 1 || sepAt === -1) {
+      entry.error = raw !== 1 ? 'key is not a raw string (not written by py-key-value)' : 'key has no "<collection>::" prefix';
+      return entry;
+    }
+    if (mode === 1) {
+      if (typeof value === 'string') entry.text = value;
+      else if (Buffer.isBuffer(value)) entry.text = value.toString('utf8');
+      else entry.error = 'value column is empty';
+    } else if (mode === 3) {
+      entry.text = this.#readSideFile(filename, entry);
+    } else {
+      entry.error = `diskcache mode ${String(mode)} (py-key-value stores text: mode 1 or 3)`;
+    }
+    return entry;
+  }
+
+  #readSideFile(filename: unknown, entry: RawEntry): string | undefined {
+    if (typeof filename !== 'string' || !filename) {
+      entry.error = 'mode 3 row without a file name';
+      return undefined;
+    }
+    const rel = normalize(filename);
+    if (isAbsolute(rel) || rel.startsWith(`..${sep}`) || rel === '..') {
+      entry.error = `side file name ${JSON.stringify(filename)} leaves the cache folder`;
+      return undefined;
+    }
+    try {
+      return readFileSync(join(this.#cacheDir, rel), 'utf8');
+    } catch (e) {
+      entry.error = `side file ${rel} cannot be read (${(e as NodeJS.ErrnoException).code ?? describeError(e)})`;
+      return undefined;
+    }
+  }
+
+  async *scan(opts: ScanOptions = {}): AsyncGenerator<RawEntry[], void, undefined> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (opts.collections?.length) {
+      // Range scans on the key index: "<c>::" <= key < "<c>:;".
+      where.push(`(${opts.collections.map(() => '(key >= ? AND key < ?)').join(' OR ')})`);
+      for (const c of opts.collections) params.push(`${c}::`, `${c}:;`);
+    }
+    if (opts.sample && opts.sample > 0) {
+      const total = (this.#db.prepare('SELECT count(*) FROM Cache').pluck().get() as number) || 0;
+      const step = Math.max(1, Math.ceil(total / opts.sample));
+      if (step > 1) {
+        where.push('rowid % ? = 0');
+        params.push(step);
+      }
+    }
+    let columns = COLUMNS;
+    const head: unknown[] = [];
+    if (opts.skipExpiredValuesAt !== undefined) {
+      columns = 'rowid, key, raw, expire_time, mode, CASE WHEN expire_time IS NULL OR expire_time > ? THEN filename END, CASE WHEN expire_time IS NULL OR expire_time > ? THEN value END, expire_time IS NOT NULL AND expire_time <= ?';
+      head.push(opts.skipExpiredValuesAt, opts.skipExpiredValuesAt, opts.skipExpiredValuesAt);
+    }
+    params.unshift(...head);
+    let sql = `SELECT ${columns} FROM Cache${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
+    if (opts.limit !== undefined) {
+      sql += ' LIMIT ?';
+      params.push(opts.limit);
+    }
+    const stmt = this.#db.prepare(sql).raw(true);
+    let batch: RawEntry[] = [];
+    const it = stmt.iterate(...params) as IterableIterator<Row>;
+    try {
+      for (const row of it) {
+        batch.push(this.#toEntry(row));
+        if (batch.length >= BATCH) {
+          yield batch;
+          batch = [];
+          if (opts.signal?.aborted) return;
+        }
+      }
+      if (batch.length) yield batch;
+    } catch (e) {
+      throw sqliteError(e, 'reading cache.db');
+    } finally {
+      it.return?.();
+    }
+  }
+
+  async get(collection: string, key: string): Promise<RawEntry | undefined> {
+    // Bind as a JS string: diskcache stores raw keys as TEXT; a Buffer would bind as BLOB and match nothing.
+    const row = this.#db.prepare(`SELECT ${COLUMNS} FROM Cache WHERE key = ? AND raw = 1`).raw(true).get(`${collection}::${key}`) as Row | undefined;
+    return row ? this.#toEntry(row) : undefined;
+  }
+}
+
+function sqliteError(e: unknown, doing: string): Error {
+  const code = (e as { code?: string }).code ?? '';
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') return new InputError(`the SQLite file is corrupt (${doing}: ${describeError(e)})`, 'restore the store from a backup; FastMCP cannot read it either');
+  return new CollectError(`SQLite error while ${doing}: ${describeError(e)}`, 'retry; if it persists, copy the store while the server is stopped');
+}
+
+/** Open FastMCP's diskcache store at `dbPath` (read-only, through a private copy). */
+export function openDiskcache(dbPath: string, scanLimits: OpenedStore['scanLimits'] = {}): OpenedStore {
+  if (!isSqliteFile(dbPath)) {
+    throw new InputError(`${dbPath} is not an SQLite database`, 'give the cache.db FastMCP 2.13–2.14 writes under FASTMCP_HOME/oauth-proxy/, or the folder that holds it');
+  }
+  const dir = snapshot(dbPath);
+  let db: Database.Database;
+  try {
+    db = new Database(join(dir, 'cache.db'), { readonly: true, fileMustExist: true, timeout: 5000 });
+    const table = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'Cache'`).pluck().get();
+    if (!table) {
+      db.close();
+      throw new InputError(`${dbPath} is not a FastMCP diskcache store (no Cache table)`, 'give the cache.db FastMCP 2.13–2.14 writes under FASTMCP_HOME/oauth-proxy/');
+    }
+    const cols = db.prepare(`SELECT name FROM pragma_table_info('Cache')`).pluck().all() as string[];
+    for (const c of ['key', 'raw', 'expire_time', 'mode', 'filename', 'value']) {
+      if (!cols.includes(c)) {
+        db.close();
+        throw new InputError(`${dbPath} is not a FastMCP diskcache store (Cache has no ${c} column)`, 'give the cache.db FastMCP 2.13–2.14 writes');
+      }
+    }
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    if (e instanceof InputError) throw e;
+    throw sqliteError(e, `opening ${dbPath}`);
+  }
+  const source = new DiskcacheSource(db, dbPath);
+  const fingerprintDirs: FingerprintDir[] = [];
+  return {
+    kind: 'diskcache',
+    location: dbPath,
+    generation: '2.13-2.14',
+    fingerprintDirs,
+    scanLimits,
+    source: () => source,
+    close: async () => {
+      try {
+        db.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}

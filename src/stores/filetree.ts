@@ -1,0 +1,169 @@
+/**
+ * py-key-value's FileTreeStore (fastmcp-oauth-proxy.md §5.4): FastMCP 3.x+'s default store
+ * (`<home>/oauth-proxy/<fingerprint>/S_<collection>-<h8>/<key file>.json`, sanitised names) and a
+ * FileTreeStore the operator builds (no sanitisation: `<dir>/<collection>/<key>.json`).
+ *
+ * Collections are located through their `<dir name>-info.json` files (the `collection` field). The
+ * info file's `directory` field is an absolute path from the machine that wrote it — never used.
+ * Files are read synchronously in batches: for many small files that is several times faster than
+ * one promise per file, and the batches still let SIGINT through.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { CollectError, describeError } from '../errors.js';
+import { collectionDirName, keyFileNames, KNOWN_COLLECTIONS, matchesTruncated } from '../fastmcp/collections.js';
+import type { EntrySource, RawEntry, ScanOptions } from './types.js';
+
+const BATCH = 500;
+const INFO_SUFFIX = '-info.json';
+
+interface CollectionDir {
+  collection: string;
+  /** Directory name (may not exist: FastMCP writes the info file when it sets a collection up). */
+  dirName: string;
+}
+
+function listDir(path: string): import('node:fs').Dirent[] {
+  try {
+    return readdirSync(path, { withFileTypes: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [];
+    throw new CollectError(`cannot list ${path}: ${code === 'EACCES' ? 'permission denied' : describeError(e)}`, 'run as a user who can read the store');
+  }
+}
+
+/** The collections of one FileTree directory, from its `*-info.json` files (plus collection dirs without one). */
+export function readCollectionDirs(dir: string): CollectionDir[] {
+  const entries = listDir(dir);
+  const out: CollectionDir[] = [];
+  const byDir = new Set<string>();
+  for (const e of entries) {
+    if (!e.isFile() || !e.name.endsWith(INFO_SUFFIX)) continue;
+    const dirName = e.name.slice(0, -INFO_SUFFIX.length);
+    let collection: string | undefined;
+    try {
+      const info = JSON.parse(readFileSync(join(dir, e.name), 'utf8')) as { collection?: unknown };
+      if (typeof info.collection === 'string') collection = info.collection;
+    } catch {
+      // An unreadable info file: fall back to the directory name.
+    }
+    out.push({ collection: collection ?? guessCollection(dirName), dirName });
+    byDir.add(dirName);
+  }
+  for (const e of entries) {
+    if (!e.isDirectory() || byDir.has(e.name)) continue;
+    out.push({ collection: guessCollection(e.name), dirName: e.name });
+  }
+  return out;
+}
+
+function guessCollection(dirName: string): string {
+  for (const c of KNOWN_COLLECTIONS) if (collectionDirName(c) === dirName || c === dirName) return c;
+  return dirName;
+}
+
+/** Does this folder look like a FileTree directory (has `*-info.json` files)? */
+export function hasInfoFiles(dir: string): boolean {
+  return listDir(dir).some((e) => e.isFile() && e.name.endsWith(INFO_SUFFIX));
+}
+
+export class FileTreeSource implements EntrySource {
+  readonly label: string;
+  readonly #dir: string;
+  #dirs?: CollectionDir[];
+
+  constructor(dir: string, label: string) {
+    this.#dir = dir;
+    this.label = label;
+  }
+
+  get path(): string {
+    return this.#dir;
+  }
+
+  #collectionDirs(): CollectionDir[] {
+    this.#dirs ??= readCollectionDirs(this.#dir);
+    return this.#dirs;
+  }
+
+  async collections(): Promise<string[]> {
+    return [...new Set(this.#collectionDirs().map((c) => c.collection))];
+  }
+
+  #read(path: string, collection: string, stem: string): RawEntry {
+    const entry: RawEntry = { collection, key: stem, keyExact: !stem.startsWith('S_') };
+    try {
+      entry.text = readFileSync(path, 'utf8');
+    } catch (e) {
+      entry.error = `cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? describeError(e)})`;
+    }
+    return entry;
+  }
+
+  async *scan(opts: ScanOptions = {}): AsyncGenerator<RawEntry[], void, undefined> {
+    const wanted = opts.collections?.length ? new Set(opts.collections) : undefined;
+    let read = 0;
+    const limit = opts.limit ?? Number.POSITIVE_INFINITY;
+    let batch: RawEntry[] = [];
+    for (const cd of this.#collectionDirs()) {
+      if (wanted && !wanted.has(cd.collection)) continue;
+      const dirPath = join(this.#dir, cd.dirName);
+      let names = listDir(dirPath)
+        .filter((e) => e.isFile() && e.name.endsWith('.json') && e.name !== 'info.json')
+        .map((e) => e.name);
+      if (opts.sample && opts.sample > 0) names = spread(names, opts.sample);
+      for (const name of names) {
+        if (read >= limit) break;
+        batch.push(this.#read(join(dirPath, name), cd.collection, name.slice(0, -5)));
+        read++;
+        if (batch.length >= BATCH) {
+          yield batch;
+          batch = [];
+          // Let SIGINT handlers run between batches.
+          await new Promise<void>((r) => setImmediate(r));
+          if (opts.signal?.aborted) return;
+        }
+      }
+      if (read >= limit) break;
+    }
+    if (batch.length) yield batch;
+  }
+
+  async get(collection: string, key: string): Promise<RawEntry | undefined> {
+    const dirs = this.#collectionDirs().filter((c) => c.collection === collection);
+    for (const cd of dirs) {
+      const dirPath = join(this.#dir, cd.dirName);
+      for (const stem of keyFileNames(key)) {
+        const p = join(dirPath, `${stem}.json`);
+        if (isFile(p)) return { ...this.#read(p, collection, stem), key, keyExact: true };
+      }
+      // A name truncated to the server's path limits: find it by prefix and hash fragment.
+      if (key.length > 100) {
+        for (const e of listDir(dirPath)) {
+          if (e.isFile() && e.name.endsWith('.json') && matchesTruncated(e.name.slice(0, -5), key)) {
+            return { ...this.#read(join(dirPath, e.name), collection, e.name.slice(0, -5)), key, keyExact: true };
+          }
+        }
+      }
+    }
+    return undefined;
+  }
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** About n names spread evenly over the list. */
+function spread<T>(list: T[], n: number): T[] {
+  if (list.length <= n) return list;
+  const step = list.length / n;
+  const out: T[] = [];
+  for (let i = 0; i < n; i++) out.push(list[Math.floor(i * step)]!);
+  return out;
+}

@@ -1,0 +1,158 @@
+/**
+ * Locate and open a FastMCP OAuth store, read-only (fastmcp-oauth-proxy.md §5.1).
+ *
+ * `--store` may be: a `cache.db` file; a FASTMCP_HOME; an `oauth-proxy` folder; one fingerprint
+ * folder; a user FileTreeStore folder; a `redis://` / `rediss://` URL. Without `--store`:
+ * FASTMCP_HOME, else the platform data dir (platformdirs' user_data_dir("fastmcp")).
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { CommandContext } from '../commands/context.js';
+import { InputError, UsageError } from '../errors.js';
+import { redactUrl } from '../secrets.js';
+import { isSqliteFile, openDiskcache } from './diskcache.js';
+import { FileTreeSource, hasInfoFiles } from './filetree.js';
+import { openRedis } from './redis.js';
+import type { FingerprintDir, OpenedStore, StoreOpenOptions } from './types.js';
+
+export type { OpenedStore, StoreOpenOptions } from './types.js';
+
+const FINGERPRINT = /^[0-9a-f]{12}$/;
+
+/** The default FASTMCP_HOME candidates, in order (FASTMCP_HOME wins). */
+export function defaultHomes(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string[] {
+  if (env.FASTMCP_HOME?.trim()) return [env.FASTMCP_HOME.trim()];
+  const home = env.HOME?.trim() || env.USERPROFILE?.trim() || homedir();
+  if (platform === 'win32') {
+    const local = env.LOCALAPPDATA?.trim() || join(home, 'AppData', 'Local');
+    return [join(local, 'fastmcp')];
+  }
+  if (platform === 'darwin') return [join(home, 'Library', 'Application Support', 'fastmcp')];
+  const xdg = env.XDG_DATA_HOME?.trim();
+  return [xdg ? join(xdg, 'fastmcp') : join(home, '.local', 'share', 'fastmcp')];
+}
+
+type Probe = { kind: 'missing' } | { kind: 'denied' } | { kind: 'file' } | { kind: 'dir'; names: { name: string; dir: boolean; file: boolean }[] };
+
+function probe(path: string): Probe {
+  let st;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'EACCES' || code === 'EPERM' ? { kind: 'denied' } : { kind: 'missing' };
+  }
+  if (!st.isDirectory()) return { kind: 'file' };
+  try {
+    const names = readdirSync(path, { withFileTypes: true }).map((d) => ({ name: d.name, dir: d.isDirectory(), file: d.isFile() }));
+    return { kind: 'dir', names };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'EACCES' || code === 'EPERM' ? { kind: 'denied' } : { kind: 'missing' };
+  }
+}
+
+function fingerprintDirsIn(names: { name: string; dir: boolean }[], base: string): FingerprintDir[] {
+  return names
+    .filter((n) => n.dir && FINGERPRINT.test(n.name))
+    .map((n) => ({ name: n.name, path: join(base, n.name) }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function fileTreeDefault(base: string, dirs: FingerprintDir[], scanLimits: OpenedStore['scanLimits'], extra: { givenDir?: string; legacyCacheDb?: string }): OpenedStore {
+  const sources = new Map<string, FileTreeSource>();
+  const store: OpenedStore = {
+    kind: 'filetree',
+    location: extra.givenDir ? join(base, extra.givenDir) : base,
+    generation: '3.x+',
+    fingerprintDirs: dirs,
+    scanLimits,
+    ...(extra.givenDir ? { givenDir: extra.givenDir } : {}),
+    ...(extra.legacyCacheDb ? { legacyCacheDb: extra.legacyCacheDb } : {}),
+    source(dir?: string) {
+      const name = dir ?? extra.givenDir ?? dirs[0]?.name ?? '';
+      let s = sources.get(name);
+      if (!s) {
+        s = new FileTreeSource(join(base, name), `fingerprint directory ${name}`);
+        sources.set(name, s);
+      }
+      return s;
+    },
+    close: async () => {},
+  };
+  return store;
+}
+
+function userFileTree(dir: string, scanLimits: OpenedStore['scanLimits']): OpenedStore {
+  const source = new FileTreeSource(dir, `FileTree folder ${basename(dir)}`);
+  return { kind: 'filetree', location: dir, generation: 'user-store', fingerprintDirs: [], scanLimits, source: () => source, close: async () => {} };
+}
+
+/** What a folder is, or a reason it is not a store. */
+function classify(path: string, scanLimits: OpenedStore['scanLimits']): OpenedStore | string {
+  const p = probe(path);
+  if (p.kind === 'missing') return 'does not exist';
+  if (p.kind === 'denied') throw new InputError(`${path} is not readable (permission denied)`, 'run as a user who can read the store');
+  if (p.kind === 'file') {
+    if (!isSqliteFile(path)) throw new InputError(`${path} is not an SQLite database (nor a FastMCP store folder)`, 'give cache.db, FASTMCP_HOME, its oauth-proxy folder, a fingerprint folder or a redis:// URL');
+    return openDiskcache(path, scanLimits);
+  }
+  const names = p.names;
+  const has = (n: string, dir: boolean) => names.some((x) => x.name === n && (dir ? x.dir : x.file));
+  // FASTMCP_HOME
+  if (has('oauth-proxy', true)) {
+    const inner = classify(join(path, 'oauth-proxy'), scanLimits);
+    return typeof inner === 'string' ? `holds oauth-proxy/ which ${inner}` : inner;
+  }
+  // oauth-proxy folder: 3.x fingerprint directories (and maybe a leftover 2.x cache.db)
+  const dirs = fingerprintDirsIn(names, path);
+  if (dirs.length) {
+    const legacy = has('cache.db', false) ? join(path, 'cache.db') : undefined;
+    return fileTreeDefault(path, dirs, scanLimits, legacy ? { legacyCacheDb: legacy } : {});
+  }
+  if (has('cache.db', false)) return openDiskcache(join(path, 'cache.db'), scanLimits);
+  // One fingerprint folder, or a FileTreeStore the operator built
+  if (names.some((n) => n.file && n.name.endsWith('-info.json')) || hasInfoFiles(path)) {
+    const name = basename(path);
+    if (FINGERPRINT.test(name)) {
+      const parent = dirname(path);
+      const siblings = probe(parent);
+      const all = siblings.kind === 'dir' ? fingerprintDirsIn(siblings.names, parent) : [{ name, path }];
+      const legacy = siblings.kind === 'dir' && siblings.names.some((n) => n.name === 'cache.db' && n.file) ? join(parent, 'cache.db') : undefined;
+      return fileTreeDefault(parent, all.some((d) => d.name === name) ? all : [...all, { name, path }], scanLimits, { givenDir: name, ...(legacy ? { legacyCacheDb: legacy } : {}) });
+    }
+    return userFileTree(path, scanLimits);
+  }
+  return names.length ? 'holds no cache.db, no fingerprint directory and no *-info.json file' : 'is empty';
+}
+
+/**
+ * Locate and open the store. InputError (exit 2) when nothing is found (listing every place looked)
+ * or the path is not a FastMCP store; CollectError (exit 3) when it cannot be read (Redis down, …).
+ */
+export async function openStore(opts: StoreOpenOptions, ctx: CommandContext): Promise<OpenedStore> {
+  const scanLimits: OpenedStore['scanLimits'] = {};
+  if (opts.limit !== undefined) scanLimits.limit = opts.limit;
+  if (opts.sample !== undefined) scanLimits.sample = opts.sample;
+  if (opts.limit !== undefined && opts.sample !== undefined) throw new UsageError('--limit and --sample cannot be combined', 'use one of them');
+  const given = opts.store?.trim();
+  if (given && /^rediss?:\/\//i.test(given)) return openRedis(given, opts, ctx);
+  if (given && /^[a-z][a-z0-9+.-]*:\/\//i.test(given)) {
+    throw new UsageError(`--store ${redactUrl(given)}: unsupported URL scheme`, 'give a path, or a redis:// / rediss:// URL (Valkey speaks the same protocol)');
+  }
+  if (given) {
+    const path = resolve(given);
+    const r = classify(path, scanLimits);
+    if (typeof r !== 'string') return r;
+    if (r === 'does not exist') throw new InputError(`--store ${path} does not exist`, 'check the path (cache.db, FASTMCP_HOME, its oauth-proxy folder, a fingerprint folder) or give a redis:// URL');
+    throw new InputError(`${path} is not a FastMCP store: it ${r}`, 'give cache.db, FASTMCP_HOME, its oauth-proxy folder, a fingerprint folder or a redis:// URL');
+  }
+  const looked: string[] = [];
+  for (const home of defaultHomes(ctx.env)) {
+    const r = classify(home, scanLimits);
+    if (typeof r !== 'string') return r;
+    looked.push(`${home} (${r})`);
+  }
+  throw new InputError(`no FastMCP store found; looked in ${looked.join('; ')}`, 'give --store <path|redis-url>, or set FASTMCP_HOME as the server does');
+}
