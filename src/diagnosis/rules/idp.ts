@@ -1,8 +1,104 @@
-import type { Evidence } from '../evidence.js';
+import { isoTime } from '../../time.js';
+import { valueOf, type Evidence, type IdpEvent } from '../evidence.js';
+import { finding } from '../finding.js';
 import type { Finding } from '../types.js';
+
+/** GitHub's documented cap per user / OAuth App / scope set (github.md §2.1). */
+const CAP = 10;
+/** "Near" the cap: this many live tokens or more. */
+const NEAR = CAP - 2;
+
+const DESTROY = new Set(['oauth_access.destroy', 'oauth_access.revoke']);
 
 /** Rules of the idp tier. Pure: evidence in, findings out. */
 export function idpRules(ev: Evidence): Finding[] {
-  void ev;
-  return [];
+  const idp = valueOf(ev.idp);
+  if (!idp) return [];
+  const out: Finding[] = [];
+
+  // --- the upstream tokens in play: what the log says happened to them ---------------------------
+  const lastDestroy = new Map<string, IdpEvent>();
+  for (const m of idp.matches) if (DESTROY.has(m.event.action)) lastDestroy.set(m.token, m.event);
+  let evicted = 0;
+  for (const [label, e] of lastDestroy) {
+    const info = idp.tokens?.find((t) => t.label === label);
+    const hash = e.hashedToken ? ` (hashed_token ${e.hashedToken.slice(0, 12)}…)` : e.tokenLastEight ? ' (matched by token_last_eight)' : '';
+    const who = [e.user, e.appName].filter(Boolean).join(' / ');
+    const data = { token: label, action: e.action, at: e.at, explanation: e.explanation ?? null, requestId: e.requestId ?? null, trigger: e.trigger ?? null, origin: e.origin ?? null };
+    if (e.explanation === 'max_for_app') {
+      evicted += 1;
+      const n = e.trigger?.liveAfter;
+      const when = e.trigger
+        ? n !== undefined && n > CAP
+          ? `, when the ${ordinal(n)} token${who ? ` for ${who}` : ''} was created (${isoTime(e.trigger.at)}${e.trigger.requestId ? `, same request id ${e.trigger.requestId}` : ''})`
+          : `, when another token${who ? ` for ${who}` : ''} was created (${isoTime(e.trigger.at)}; the log shows ${n ?? '?'} live, tokens older than the log are not counted)`
+        : '';
+      out.push(
+        finding('IDP_TOKEN_EVICTED_MAX_FOR_APP', `The upstream token ${label}${hash} was evicted by max_for_app at ${isoTime(e.at)}${when}. GitHub now answers 401 Bad credentials for it.`, {
+          stage: 'idp.events',
+          data,
+        }),
+      );
+      continue;
+    }
+    const expired = e.explanation === 'expired';
+    const recoverable = expired && info?.hasRefreshToken === true;
+    const why = e.explanation ? `explanation "${e.explanation}"` : 'no explanation (a user or owner revoked it, or the app authorization was removed)';
+    const note = expired
+      ? recoverable
+        ? ' The upstream set holds a refresh token: FastMCP renews the GitHub token on the refresh grant (and at /mcp transparently from 3.2).'
+        : ' It expired at GitHub; without a live upstream refresh token FastMCP cannot renew it.'
+      : '';
+    out.push(
+      finding('IDP_TOKEN_REVOKED', `The security log shows ${e.action} for the upstream token ${label}${hash} at ${isoTime(e.at)}${who ? ` (${who})` : ''}, ${why}.${note}`, {
+        stage: 'idp.events',
+        severity: recoverable ? 'warning' : 'error',
+        data,
+      }),
+    );
+  }
+
+  // --- the app as a whole ---------------------------------------------------------------------------
+  const maxForApp = idp.destroysByExplanation.max_for_app ?? 0;
+  if (maxForApp > 0 && evicted === 0) {
+    const times = idp.timelines.flatMap((t) => t.points.filter((p) => p.explanation === 'max_for_app').map((p) => p.at)).sort((a, b) => a - b);
+    const span = times.length ? ` between ${isoTime(times[0]!)} and ${isoTime(times[times.length - 1]!)}` : '';
+    out.push(
+      finding('IDP_MAX_FOR_APP_SEEN', `${maxForApp} oauth_access.destroy event${maxForApp > 1 ? 's' : ''} with explanation max_for_app for ${idp.app ?? 'the app'}${span}: each new login evicted an older token of the same user.`, {
+        stage: 'idp.events',
+        data: { count: maxForApp, app: idp.app ?? null },
+      }),
+    );
+  }
+
+  for (const t of idp.timelines) {
+    const now = t.current ?? 0;
+    if (now >= NEAR) {
+      out.push(
+        finding(
+          'IDP_TOKEN_CAP_AT_RISK',
+          `${t.user} / ${t.app}: an estimated ${now} live token${now > 1 ? 's' : ''} after the last event (peak ${t.peak}${t.baseline ? `, a lower bound` : ''}); GitHub keeps at most ${CAP} per user, OAuth App and scope set${now >= CAP ? ', so the next login evicts one' : ''}.`,
+          { stage: 'idp.cap', data: { user: t.user, app: t.app, current: now, peak: t.peak } },
+        ),
+      );
+    }
+  }
+
+  const se = idp.storeEstimate;
+  if (se && se.oauthAppTokens >= NEAR && !idp.timelines.some((t) => (t.current ?? 0) >= NEAR)) {
+    const clients = Object.keys(se.perClient).length;
+    out.push(
+      finding(
+        'IDP_TOKEN_CAP_AT_RISK',
+        `The store holds ${se.oauthAppTokens} live OAuth App upstream tokens (gho_) across ${clients} MCP client${clients === 1 ? '' : 's'}. FastMCP does not record the GitHub user, but where more than ${CAP} belong to one user, GitHub has already evicted the least recently used ones.`,
+        { stage: 'idp.cap', data: { ...se } },
+      ),
+    );
+  }
+  return out;
+}
+
+function ordinal(n: number): string {
+  const s = n % 100 >= 11 && n % 100 <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  return `${n}${s}`;
 }

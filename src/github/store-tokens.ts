@@ -1,0 +1,50 @@
+/**
+ * The upstream GitHub tokens a FastMCP store holds, as `KnownToken`s (hashes only) for matching
+ * against the security log, plus the live-token estimate against the 10-token cap. Read-only.
+ */
+import type { CommandContext } from '../commands/context.js';
+import { deriveWithProgress, resolveKeyInputs, resolveStorageKey, type KeyOptions } from '../commands/shared.js';
+import type { IdpEvidence } from '../diagnosis/evidence.js';
+import { buildKeyring, openStore, readUpstreamSets, type StoreOpenOptions } from '../stores/index.js';
+import { knownToken, storeCapEstimate, type KnownToken } from './audit.js';
+import { classifyToken } from './classify.js';
+
+export interface StoreTokens {
+  tokens: KnownToken[];
+  estimate: NonNullable<IdpEvidence['storeEstimate']>;
+  /** Upstream sets read (live and expired entries). */
+  sets: number;
+  location: string;
+}
+
+/** Read every upstream set that opens with the deployment's key; live ones feed the cap estimate. */
+export async function upstreamTokensFromStore(opts: StoreOpenOptions & KeyOptions, ctx: CommandContext): Promise<StoreTokens> {
+  const resolved = await resolveKeyInputs(opts, ctx);
+  const keys = await deriveWithProgress(resolved, opts, ctx);
+  const storageKey = await resolveStorageKey(opts, ctx);
+  const keyring = buildKeyring(keys, storageKey);
+  const store = await openStore(opts, ctx);
+  const tokens: KnownToken[] = [];
+  const live: { clientId?: string; prefix: string }[] = [];
+  let sets = 0;
+  try {
+    ctx.progress.update('reading upstream token sets from the store…');
+    for await (const s of readUpstreamSets(store, keyring, ctx.now, { signal: ctx.signal })) {
+      sets += 1;
+      const v = s.value;
+      const client = v.clientId ? ` (MCP client ${v.clientId})` : '';
+      const extra: Parameters<typeof knownToken>[2] = { hasRefreshToken: v.refreshToken !== null, expiresAt: v.expiresAt };
+      if (v.clientId) extra.clientId = v.clientId;
+      tokens.push(knownToken(v.accessToken, `${v.accessToken} of upstream set ${v.upstreamTokenId.slice(0, 8)}…${client}`, extra));
+      const tokenAlive = v.expiresAt === null || v.expiresAt > ctx.now;
+      if (s.state === 'live' && tokenAlive) {
+        const o: { clientId?: string; prefix: string } = { prefix: classifyToken(v.accessToken.reveal()).prefix };
+        if (v.clientId) o.clientId = v.clientId;
+        live.push(o);
+      }
+    }
+  } finally {
+    await store.close();
+  }
+  return { tokens, estimate: storeCapEstimate(live), sets, location: store.location };
+}
