@@ -94,6 +94,9 @@ export function buildProgram(version: string, run: Runner): Command {
   const add = (name: CommandName, describe: (c: Command) => Command) => {
     const cmd = describe(program.command(name));
     common(cmd);
+    // Usage errors inside a subcommand (missing/unknown option, bad choice) must reach the entry point
+    // as exceptions, so it can exit 2 instead of commander's default 1.
+    cmd.exitOverride();
     cmd.action(async (...args: unknown[]) => {
       const command = args[args.length - 1] as Command;
       await run(name, command.opts(), command.args);

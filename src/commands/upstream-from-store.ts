@@ -1,14 +1,18 @@
 /**
  * The third upstream-token source for probe-github: a FastMCP JWT (`--token-file`) plus `--store`,
- * followed jti → mapping → upstream set. Stub until the store chain lands (the lead replaces the body).
+ * followed jti → mcp-jti-mappings → mcp-upstream-tokens, as FastMCP does.
  */
-import { UsageError } from '../errors.js';
+import { InputError } from '../errors.js';
+import type { StoreOpenOptions } from '../stores/types.js';
 import type { Secret } from '../secrets.js';
+import { collectTokenEvidence } from './collect-token.js';
+import { collectStoreEvidence } from './collect-store.js';
 import type { CommandContext } from './context.js';
+import { buildSettings, deriveWithProgress, resolveKeyInputs, resolveStorageKey, type KeyOptions } from './shared.js';
+import { readTokenInput } from './token-input.js';
 
-export interface UpstreamFromStoreOptions {
+export interface UpstreamFromStoreOptions extends StoreOpenOptions, KeyOptions {
   tokenFile?: string;
-  store?: string;
   [key: string]: unknown;
 }
 
@@ -23,7 +27,30 @@ export interface UpstreamFromStore {
 
 /** The upstream token behind a FastMCP JWT, read from the store; undefined when not asked for. */
 export async function upstreamFromStore(opts: UpstreamFromStoreOptions, ctx: CommandContext): Promise<UpstreamFromStore | undefined> {
-  void ctx;
   if (!opts.tokenFile || !opts.store) return undefined;
-  throw new UsageError('reading the upstream token through --store is not available yet', 'give the GitHub token itself with --upstream-token-file <path|-> or GITHUB_UPSTREAM_TOKEN');
+  const input = await readTokenInput(undefined, opts.tokenFile, ctx);
+  if (!input) return undefined;
+  const resolved = await resolveKeyInputs(opts, ctx);
+  const storageKey = await resolveStorageKey(opts, ctx);
+  const keys = await deriveWithProgress(resolved, opts, ctx);
+  const settings = buildSettings({ expectations: {}, keys: resolved }, ctx);
+  const token = await collectTokenEvidence(input, keys, settings);
+  const t = token.status === 'collected' ? token.value : undefined;
+  if (!t || t.malformed) throw new InputError(`the FastMCP token in ${opts.tokenFile} is not a JWT${t?.malformed ? `: ${t.malformed}` : ''}`, 'pass the token exactly as the client sends it');
+  const { evidence } = await collectStoreEvidence(opts, ctx, keys, storageKey, t, { inventory: false });
+  const chain = evidence.chain;
+  if (!chain || chain.status !== 'collected') throw new InputError(`could not follow the token through the store${chain ? `: ${chain.reason}` : ''}`, 'check --store and the key inputs');
+  const c = chain.value;
+  const set = c.upstreamSet;
+  const value = set?.state === 'present' || set?.state === 'expired' ? set.value : set?.state === 'undecryptable' ? set.decryptsWithValue : undefined;
+  if (!value) {
+    const why = !c.mapping || c.mapping.state !== 'present' ? `the JTI mapping is ${c.mapping?.state ?? 'not looked up'}` : `the upstream token set is ${set?.state ?? 'not looked up'}`;
+    throw new InputError(`no upstream token found for this FastMCP token in the store: ${why}`, 'run `mcp-auth-doctor verify-token` with the same inputs to see which stage fails, or give the GitHub token with --upstream-token-file');
+  }
+  return {
+    token: value.accessToken,
+    source: `upstream token set ${value.upstreamTokenId.slice(0, 8)}… behind jti ${(c.jti ?? '').slice(0, 8)}… (${set?.where ?? 'store'})`,
+    storedExpiresAt: value.expiresAt,
+    hasRefreshToken: value.refreshToken !== null,
+  };
 }

@@ -1,8 +1,58 @@
+/**
+ * Configuration hazards: how the deployment is set up, independent of one token. Pure.
+ */
+import { CLIENT_ID_KIND_TEXT, classifyClientId, isOauthAppClient } from '../../github/classify.js';
 import type { Evidence } from '../evidence.js';
+import { valueOf } from '../evidence.js';
+import { finding } from '../finding.js';
 import type { Finding } from '../types.js';
 
-/** Rules of the config tier. Pure: evidence in, findings out. */
+/** The documented cap: tokens per user / OAuth App / scope combination. */
+export const OAUTH_APP_TOKEN_CAP = 10;
+
 export function configRules(ev: Evidence): Finding[] {
-  void ev;
-  return [];
+  const out: Finding[] = [];
+  const s = ev.settings;
+  const store = valueOf(ev.store);
+  const upstream = valueOf(ev.upstream);
+
+  // OAuth App behind a multi-client proxy → GitHub's 10-token cap evicts sessions.
+  const clientKind = s.upstreamClientId ? classifyClientId(s.upstreamClientId) : upstream?.clientIdKind;
+  const oauthTokensInStore = store?.chainHealth.tokensByPrefix['gho_'] ?? 0;
+  const upstreamIsOauth = upstream?.tokenKind.prefix === 'gho_';
+  const oauthEvidence: string[] = [];
+  if (clientKind && isOauthAppClient(clientKind)) oauthEvidence.push(`the client id looks like an ${CLIENT_ID_KIND_TEXT[clientKind]}`);
+  if (upstreamIsOauth) oauthEvidence.push('the upstream token is a gho_ OAuth App token');
+  if (oauthTokensInStore > 0) oauthEvidence.push(`the store holds ${oauthTokensInStore} live gho_ upstream token${oauthTokensInStore > 1 ? 's' : ''}`);
+  if (oauthEvidence.length) {
+    const clients = store ? Object.keys(store.chainHealth.upstreamSetsPerClient).length : 0;
+    const several: string[] = [];
+    if (s.mcpClients !== undefined && s.mcpClients > 1) several.push(`${s.mcpClients} MCP clients per user (--mcp-clients)`);
+    if (clients > 1) several.push(`${clients} MCP clients hold live upstream tokens in the store`);
+    if (oauthTokensInStore >= OAUTH_APP_TOKEN_CAP) several.push(`${oauthTokensInStore} live OAuth App tokens are stored (the cap is ${OAUTH_APP_TOKEN_CAP} per user/app/scope)`);
+    const detail = `${capitalise(oauthEvidence.join('; '))}. GitHub keeps at most ${OAUTH_APP_TOKEN_CAP} tokens per user, OAuth App and scope set and silently revokes the least recently used one when an 11th is created (security log: oauth_access.destroy, explanation max_for_app).${several.length ? ` Several clients share it: ${several.join('; ')}.` : ' Every MCP client a user connects (Claude Code, VS Code, Gemini CLI, ChatGPT…) and every reconnect mints another token.'}`;
+    out.push(finding('CONFIG_OAUTH_APP_TOKEN_CAP', detail, { stage: 'config', severity: several.length ? 'warning' : 'info', data: { clientIdKind: clientKind ?? null, oauthTokensInStore } }));
+  }
+
+  // Several replicas with a per-instance store.
+  if (s.replicas !== undefined && s.replicas > 1 && store && (store.kind === 'diskcache' || store.kind === 'filetree')) {
+    out.push(
+      finding('CONFIG_PER_INSTANCE_STORE', `--replicas ${s.replicas}, but the store is a ${store.kind === 'diskcache' ? 'diskcache SQLite file' : 'FileTree directory'} (${store.location}), local to one instance unless every replica mounts the same volume: JTI mappings, authorization codes and refresh metadata written by one replica are missing on the others.`, {
+        stage: 'config',
+      }),
+    );
+  }
+
+  if (s.keySource === 'jwt-signing-key' && s.signingKeyLength !== undefined && s.signingKeyLength < 12) {
+    out.push(finding('CONFIG_SHORT_SIGNING_KEY', `The jwt_signing_key has ${s.signingKeyLength} characters.`, { stage: 'config' }));
+  }
+
+  if (s.keySource === 'client-secret' && (ev.command === 'diagnose' || ev.command === 'check')) {
+    out.push(finding('CONFIG_KEY_DERIVED_FROM_CLIENT_SECRET', 'No jwt_signing_key is set: the JWT key (HKDF of the client secret) and the default store\'s key and directory all change when the GitHub client secret is rotated.', { stage: 'config' }));
+  }
+  return out;
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }

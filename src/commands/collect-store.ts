@@ -1,0 +1,78 @@
+/**
+ * The storage tier's evidence for verify-token / diagnose / check: open the store, optionally take
+ * the inventory, and follow the token's chain. Bad input (a wrong path) propagates (exit 2); a store
+ * that cannot be reached becomes `error` evidence, so the other tiers still report.
+ */
+import { CollectError } from '../errors.js';
+import type { ChainEvidence, Collected, Evidence, StoreEvidence, StoreKind, TokenEvidence } from '../diagnosis/evidence.js';
+import { failed } from '../diagnosis/evidence.js';
+import type { DerivedKey } from '../fastmcp/keys.js';
+import type { Secret } from '../secrets.js';
+import { buildKeyring, collectChain, collectInventory, openStore } from '../stores/index.js';
+import type { CommandContext } from './context.js';
+
+export interface StoreCliOptions {
+  store?: string;
+  redisCa?: string;
+  redisCert?: string;
+  redisKey?: string;
+  redisInsecure?: boolean;
+  redisPasswordFile?: string;
+  redisKeyPrefix?: string;
+  redisCluster?: boolean;
+  limit?: number;
+  sample?: number;
+}
+
+export interface StoreCollection {
+  evidence: Pick<Evidence, 'store' | 'chain'>;
+  kind?: StoreKind;
+  hints: { hasRefreshTokenCollection?: boolean; hasConsentCsrfCollection?: boolean };
+}
+
+export async function collectStoreEvidence(
+  opts: StoreCliOptions,
+  ctx: CommandContext,
+  keys: DerivedKey[],
+  storageKey: Secret | undefined,
+  token: TokenEvidence | undefined,
+  want: { inventory: boolean },
+): Promise<StoreCollection> {
+  let opened: Awaited<ReturnType<typeof openStore>>;
+  try {
+    opened = await openStore(opts, ctx);
+  } catch (e) {
+    if (e instanceof CollectError) {
+      const reason = e.line();
+      const evidence: StoreCollection['evidence'] = { store: failed<StoreEvidence>(reason) };
+      if (token) evidence.chain = failed<ChainEvidence>(reason);
+      return { evidence, hints: {} };
+    }
+    throw e;
+  }
+  try {
+    const keyring = buildKeyring(keys, storageKey);
+    const evidence: StoreCollection['evidence'] = {};
+    const hints: StoreCollection['hints'] = {};
+    let kind: StoreKind | undefined;
+    if (want.inventory) {
+      ctx.progress.update('reading the store…');
+      const inv: Collected<StoreEvidence> = await collectInventory(opened, keyring, ctx.now, { signal: ctx.signal, progress: ctx.progress });
+      evidence.store = inv;
+      const v = inv.status === 'skipped' ? undefined : inv.value;
+      if (v) {
+        kind = v.kind;
+        hints.hasRefreshTokenCollection = (v.collections['mcp-refresh-tokens']?.total ?? 0) > 0;
+        hints.hasConsentCsrfCollection = (v.collections['mcp-consent-csrf-tokens']?.total ?? 0) > 0;
+      }
+    }
+    if (token && !token.malformed && token.rejectedAlg === undefined) {
+      ctx.progress.update('following the token through the store…');
+      evidence.chain = await collectChain(opened, keyring, token, ctx.now);
+    }
+    kind ??= opened.kind;
+    return kind ? { evidence, kind, hints } : { evidence, hints };
+  } finally {
+    await opened.close();
+  }
+}

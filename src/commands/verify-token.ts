@@ -1,0 +1,59 @@
+/**
+ * `verify-token`: is this a token the deployment would accept, and if not, at which check does it
+ * fail? Re-derives the key, verifies HS256 over the raw segments, checks claims as FastMCP does,
+ * and with --store follows the token's chain.
+ */
+import { buildReport } from '../diagnosis/engine.js';
+import type { Evidence } from '../diagnosis/evidence.js';
+import type { TierName } from '../diagnosis/types.js';
+import { EXIT, UsageError } from '../errors.js';
+import { collectTokenEvidence, inferVersion } from './collect-token.js';
+import { collectStoreEvidence, type StoreCliOptions } from './collect-store.js';
+import type { CommandContext, CommandResult } from './context.js';
+import { buildSettings, deriveWithProgress, keyEvidence, resolveKeyInputs, resolveStorageKey, type ExpectationOptions, type KeyOptions } from './shared.js';
+import { readTokenInput } from './token-input.js';
+import { collected } from '../diagnosis/evidence.js';
+
+export type VerifyTokenOptions = KeyOptions &
+  ExpectationOptions &
+  StoreCliOptions & {
+    tokenFile?: string;
+    presentedAs?: 'access' | 'refresh';
+    requiredScopes?: string;
+  };
+
+export async function run(opts: VerifyTokenOptions, args: string[], ctx: CommandContext): Promise<CommandResult> {
+  const input = await readTokenInput(args[0], opts.tokenFile, ctx);
+  if (!input) throw new UsageError('no token given', 'pass the JWT as an argument, - for stdin, or --token-file <path>');
+  const resolved = await resolveKeyInputs(opts, ctx);
+  const storageKey = await resolveStorageKey(opts, ctx);
+  const keys = await deriveWithProgress(resolved, opts, ctx);
+  const settings = buildSettings({ expectations: opts, keys: resolved, requiredScopes: opts.requiredScopes }, ctx);
+  if (opts.presentedAs) settings.presentedAs = opts.presentedAs;
+
+  const token = await collectTokenEvidence(input, keys, settings);
+  const ev: Evidence = { command: 'verify-token', now: ctx.now, settings, keys: collected(keyEvidence(keys, storageKey)), token };
+  const t = token.status === 'collected' ? token.value : undefined;
+
+  const tiers: TierName[] = ['jwt'];
+  const deciding: TierName[] = ['jwt'];
+  if (t && !t.malformed && t.rejectedAlg === undefined && opts.store !== undefined) {
+    ctx.progress.update('reading the store…');
+    const store = await collectStoreEvidence(opts, ctx, keys, storageKey, t, { inventory: false });
+    Object.assign(ev, store.evidence);
+    inferVersion(settings, t, store.kind, store.hints);
+    tiers.push('storage');
+    deciding.push('storage');
+    if ((settings.presentedAs ?? (t.kind === 'refresh' ? 'refresh' : 'access')) === 'refresh') {
+      tiers.push('refresh');
+      deciding.push('refresh');
+    }
+  } else {
+    inferVersion(settings, t);
+  }
+
+  const report = buildReport(ev, { version: ctx.version, tiers, deciding });
+  if (t?.malformed) return { report, exitCode: EXIT.badInput, errorLine: `the token is not a JWT: ${t.malformed} — pass the token exactly as the client sends it (without "Bearer ")` };
+  if (t?.rejectedAlg !== undefined) return { report, exitCode: EXIT.badInput, errorLine: `the token is signed with alg ${JSON.stringify(t.rejectedAlg)}, and FastMCP accepts HS256 only — it was not issued by this FastMCP server` };
+  return { report };
+}
