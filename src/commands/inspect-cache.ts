@@ -1,0 +1,50 @@
+/**
+ * `mcp-auth-doctor inspect-cache`: read a FastMCP OAuth store read-only and report what is in it.
+ *
+ * Exit codes (from the verdict): 0 healthy, 1 error findings (e.g. nothing decrypts with the key),
+ * 3 the store could not be read (Redis down, auth/TLS failure); 2 bad input (not a store, corrupt
+ * SQLite, bad flags). Never prints: returns the report; progress goes through ctx.progress.
+ */
+import { buildReport } from '../diagnosis/engine.js';
+import { collected, type Evidence } from '../diagnosis/evidence.js';
+import type { DerivedKey } from '../fastmcp/keys.js';
+import { buildKeyring, collectInventory, openStore, type StoreOpenOptions } from '../stores/index.js';
+import type { CommandContext, CommandResult, CommonOptions } from './context.js';
+import { buildSettings, deriveWithProgress, keyEvidence, resolveKeyInputs, resolveStorageKey, type KeyOptions } from './shared.js';
+
+export interface InspectCacheOptions extends CommonOptions, KeyOptions, StoreOpenOptions {
+  showEntries?: boolean;
+  collection?: string[];
+}
+
+export async function run(raw: Record<string, unknown>, _args: string[], ctx: CommandContext): Promise<CommandResult> {
+  const opts = raw as InspectCacheOptions;
+  const resolved = await resolveKeyInputs(opts, ctx);
+  const storageKey = await resolveStorageKey(opts, ctx);
+  // Open the store before the (slow) PBKDF2 derivation: a wrong path fails at once.
+  const store = await openStore(opts, ctx);
+  try {
+    const keys: DerivedKey[] = resolved.inputs.length ? await deriveWithProgress(resolved, opts, ctx) : [];
+    const keyring = buildKeyring(keys, storageKey);
+    ctx.progress.update(`reading ${store.location}…`);
+    const inventory = await collectInventory(store, keyring, ctx.now, {
+      signal: ctx.signal,
+      progress: ctx.progress,
+      // --collection narrows the listing, so it implies --show-entries.
+      showEntries: Boolean(opts.showEntries) || Boolean(opts.collection?.length),
+      ...(opts.collection?.length ? { collections: opts.collection } : {}),
+    });
+    const ev: Evidence = {
+      command: 'inspect-cache',
+      now: ctx.now,
+      settings: buildSettings({ expectations: {}, keys: resolved }, ctx),
+      keys: collected(keyEvidence(keys, storageKey)),
+      store: inventory,
+    };
+    const partial = inventory.status === 'collected' ? inventory.partial : undefined;
+    const report = buildReport(ev, { version: ctx.version, tiers: ['storage'], deciding: ['storage'], ...(partial ? { partial } : {}) });
+    return { report };
+  } finally {
+    await store.close();
+  }
+}
