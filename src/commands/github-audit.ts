@@ -119,6 +119,7 @@ export async function run(opts: GithubAuditOptions, _args: string[], ctx: Comman
   } else {
     const partial = [...stops];
     if (evidence.limited) partial.push(evidence.limited);
+    if (!logRead) partial.push('no security log or audit log was read: only the store\'s estimate against the 10-token cap (give --security-log to see revocations)');
     if (logRead && evidence.eventsForApp === 0 && !appNotFound) partial.push(`the log holds no oauth_access / oauth_authorization events${evidence.app ? ` for ${evidence.app}` : ''} (is the export filtered?)`);
     idp = collected(evidence, partial.length ? partial.join('; ') : undefined);
   }

@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { parse as parseCsv } from 'csv-parse';
 import StreamJson from 'stream-json';
@@ -56,9 +56,9 @@ export async function readSecurityLog(path: string, onRecord: (rec: RawRecord, n
     const stopped = () => (opts.signal?.aborted ? 'interrupted' : undefined);
 
     if (format === 'json-array') {
-      const pipeline = stream.pipe(StreamJson.parser()).pipe(StreamArray.streamArray());
-      stream.on('error', (e) => pipeline.destroy(e));
-      for await (const item of pipeline as AsyncIterable<{ key: number; value: unknown }>) {
+      // pipeline() destroys every stage with the first error, so a parse error reaches the loop.
+      const items = pipeline(stream, StreamJson.parser(), StreamArray.streamArray(), () => {});
+      for await (const item of items as AsyncIterable<{ key: number; value: unknown }>) {
         emit(item.value);
         if (stopped()) return done(format, gzip, records, stream, 'interrupted');
       }
@@ -79,9 +79,8 @@ export async function readSecurityLog(path: string, onRecord: (rec: RawRecord, n
       }
       if (pending) throw truncated(`the last line is not complete JSON: ${pending.error}`);
     } else {
-      const parser = stream.pipe(parseCsv({ columns: true, bom: true, skip_empty_lines: true, trim: false }));
-      stream.on('error', (e) => parser.destroy(e));
-      for await (const row of parser as AsyncIterable<RawRecord>) {
+      const rows = pipeline(stream, parseCsv({ columns: true, bom: true, skip_empty_lines: true, trim: false }), () => {});
+      for await (const row of rows as AsyncIterable<RawRecord>) {
         emit(row);
         if (stopped()) return done(format, gzip, records, stream, 'interrupted');
       }
@@ -123,6 +122,8 @@ async function isGzip(path: string): Promise<boolean> {
     const buf = Buffer.alloc(2);
     const { bytesRead } = await fh.read(buf, 0, 2, 0);
     return bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
+  } catch (e) {
+    throw classifyReadError(e, path, basename(path), (why) => new InputError(why));
   } finally {
     await fh.close();
   }

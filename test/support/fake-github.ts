@@ -24,8 +24,8 @@
  * pair) and answers 200 with an authorization object for live tokens of that app, 404 otherwise.
  * Audit log: `GET /orgs/{org}/audit-log` and `GET /enterprises/{slug}/audit-log` serve `auditLog.events`
  * newest first, filtered by `phrase` (`action:x` / `action:x.y`), paged by `per_page` with an `after`
- * cursor in the `Link: <…>; rel="next"` header; auth must be `auditLog.token` (401 otherwise), an org or
- * enterprise not listed gets 404, `auditLog.forbidden` makes it 403.
+ * cursor in the `Link: <…>; rel="next"` header (`auditLog.maxPerPage` caps per_page); auth must be
+ * `auditLog.token` (401 otherwise), an org or enterprise not listed gets 404, `auditLog.forbidden` makes it 403.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -85,6 +85,10 @@ export interface FakeGithubOptions {
     events: Record<string, unknown>[];
     /** 403 "Must have admin rights…" for any valid token (plan or role missing). */
     forbidden?: boolean;
+    /** Cap on per_page (GitHub's is 100), so tests get several pages from few events. */
+    maxPerPage?: number;
+    /** x-ratelimit-remaining on audit-log answers (default 1749). */
+    remaining?: number;
   };
 }
 
@@ -332,11 +336,11 @@ export async function startFakeGithub(opts: FakeGithubOptions = {}): Promise<Fak
       const events = cfg.events
         .filter((e) => !actions.length || actions.some((a) => String(e.action) === a || String(e.action).startsWith(`${a}.`)))
         .sort((a, b) => Number(b['@timestamp'] ?? b.created_at ?? 0) - Number(a['@timestamp'] ?? a.created_at ?? 0));
-      const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30) || 30);
+      const perPage = Math.min(cfg.maxPerPage ?? 100, Number(url.searchParams.get('per_page') ?? 30) || 30);
       const after = url.searchParams.get('after');
       const start = after ? Number(Buffer.from(after, 'base64url').toString('utf8')) : 0;
       const page = events.slice(start, start + perPage);
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = { ...rateHeaders(cfg.remaining ?? 1749, 1750) };
       if (start + perPage < events.length) {
         const next = new URL(`${fake.apiUrl}${url.pathname}`);
         for (const [k, v] of url.searchParams) if (k !== 'after') next.searchParams.set(k, v);
