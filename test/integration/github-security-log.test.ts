@@ -80,10 +80,10 @@ describe('security-log export reader', () => {
     out.write('[');
     for (let i = 0; i < N; i++) {
       const rec = { action: i % 2 ? 'repo.create' : 'oauth_access.create', created_at: 1795000000000 + i, user: 'u', oauth_application_name: 'App', note: pad };
-      if (!out.write(`${i ? ',' : ''}${JSON.stringify(rec)}`)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(`${i ? ',' : ''}${JSON.stringify(rec)}`)) await new Promise<void>((r) => out.once('drain', () => r()));
     }
     out.end(']');
-    await new Promise((r) => out.once('finish', r));
+    await new Promise<void>((r) => out.once('finish', () => r()));
     global.gc?.();
     const before = process.memoryUsage().heapUsed;
     let peak = before;
