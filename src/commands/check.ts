@@ -18,10 +18,13 @@ import { probeCanary } from '../server/canary.js';
 import { probeDiscovery, type SpecRevision } from '../server/discovery.js';
 import { DEFAULT_HTTP_TIMEOUT_MS } from '../server/http.js';
 import type { CommandContext, CommandResult, CommonOptions } from './context.js';
-import { buildSettings, type ExpectationOptions, type KeyOptions } from './shared.js';
+import type { StoreCliOptions } from './collect-store.js';
+import { collectTokenAndStore, prepareKeys, probeUpstream, upstreamTarget, type KeyBundle } from './inside-out.js';
+import { githubApiUrl, githubTimeout } from './probe-github.js';
+import { buildSettings, ENV, type ExpectationOptions, type KeyOptions } from './shared.js';
 import { readTokenInput, type TokenInput } from './token-input.js';
 
-export interface CheckOptions extends CommonOptions, KeyOptions, ExpectationOptions {
+export interface CheckOptions extends CommonOptions, KeyOptions, ExpectationOptions, StoreCliOptions {
   server: string;
   spec?: string;
   probeRegistration?: boolean;
@@ -32,6 +35,10 @@ export interface CheckOptions extends CommonOptions, KeyOptions, ExpectationOpti
   upstreamClientId?: string;
   requiredScopes?: string;
   githubApiUrl?: string;
+  githubTimeout?: number;
+  checkToken?: boolean;
+  offline?: boolean;
+  upstreamTokenFile?: string;
   [key: string]: unknown;
 }
 
@@ -75,17 +82,69 @@ export function httpTimeout(ms: number | undefined): number {
 }
 
 /**
- * INSIDE-OUT TIERS — deliberately a no-op for now (written on top of the keys/store/JWT collectors).
- * Add `ev.keys`, `ev.token`, `ev.store`, `ev.chain`, `ev.upstream` here and push their tiers into
- * `plan.tiers` (and `plan.deciding` when a clean run needs them). `token` is the canary token input
- * when --token-file was given; `ev.canary` already holds the canary's answer.
+ * Inside-out tiers, with the operator's secrets and store: the deployment's keys, the canary token
+ * checked as FastMCP would (against the iss/aud the running server advertises when --base-url is not
+ * given), the store (reachable, decryptable, fingerprint directory present, no orphans), and — when
+ * the canary was rejected — the upstream token behind it. Configuration hazards come from the same
+ * evidence (replicas vs a per-instance store, OAuth App token cap, plaintext store).
  */
 export async function insideOut(opts: CheckOptions, ctx: CommandContext, ev: Evidence, plan: CheckPlan, token: TokenInput | undefined): Promise<void> {
-  void opts;
-  void ctx;
-  void ev;
-  void plan;
-  void token;
+  // Without the operator's secrets or store there is nothing inside to look at: the canary's HTTP
+  // answer (outside-in) is the whole story.
+  const keyGiven = Boolean(opts.upstreamClientSecretFile || opts.jwtSigningKeyFile || opts.jwtRawKeyFile || opts.storageEncryptionKeyFile || opts.candidateSecretFile?.length) || hasKeyEnv(ctx);
+  if (!opts.store && !keyGiven) return;
+  expectationsFromDiscovery(ev);
+
+  const kb = await prepareKeys(opts, ctx);
+  applyKeySettings(ev, kb);
+  ev.settings.presentedAs = 'access';
+  // The canary is judged as FastMCP would only with key material: without it the signature cannot be
+  // checked and the server's own answer is the better evidence.
+  const judged = keyGiven ? token : undefined;
+  await collectTokenAndStore(opts, ctx, ev, kb, judged, { inventory: true, storeRequired: opts.store !== undefined });
+  plan.tiers.push('config');
+  if (judged) {
+    plan.tiers.push('jwt');
+    plan.deciding.push('jwt');
+  }
+  if (ev.store || ev.chain) {
+    plan.tiers.push('storage');
+    if (opts.store !== undefined) plan.deciding.push('storage');
+  }
+  // A rejected canary gets the rest of the diagnose chain: the upstream token behind it.
+  const rejected = ev.canary?.status === 'collected' && ev.canary.value.outcome === 'rejected';
+  if (rejected && ev.chain) {
+    const github = { apiUrl: githubApiUrl(opts.githubApiUrl, ctx), timeoutMs: githubTimeout(opts.githubTimeout) };
+    await probeUpstream(opts, ctx, ev, kb, await upstreamTarget(opts, ev, ctx), github);
+    plan.tiers.push('upstream');
+  }
+}
+
+function hasKeyEnv(ctx: CommandContext): boolean {
+  return [...ENV.clientSecret, ...ENV.jwtSigningKey, ...ENV.jwtRawKey, ...ENV.storageKey].some((n) => Boolean(ctx.env[n]?.trim()));
+}
+
+/**
+ * Without --base-url, the running server's own metadata says what it expects: the AS issuer is the
+ * JWT iss (base_url, or issuer_url on 4.x) and the PRM resource is the JWT aud (2.14.2+).
+ */
+function expectationsFromDiscovery(ev: Evidence): void {
+  const s = ev.settings;
+  const d = ev.discovery?.status === 'skipped' ? undefined : ev.discovery?.value;
+  if (s.baseUrl || !d) return;
+  const issuer = typeof d.asMetadata?.issuer === 'string' ? d.asMetadata.issuer : undefined;
+  const resource = typeof d.prm?.resource === 'string' ? d.prm.resource : undefined;
+  if (issuer) {
+    s.expectedIssuer = issuer;
+    s.baseUrl = issuer;
+  }
+  if (resource && issuer) s.expectedAudience = resource;
+}
+
+function applyKeySettings(ev: Evidence, kb: KeyBundle): void {
+  ev.settings.candidateCount = kb.resolved.candidateCount;
+  if (kb.resolved.keySource) ev.settings.keySource = kb.resolved.keySource;
+  if (kb.resolved.signingKeyLength !== undefined) ev.settings.signingKeyLength = kb.resolved.signingKeyLength;
 }
 
 export async function run(opts: CheckOptions, _args: string[], ctx: CommandContext): Promise<CommandResult> {

@@ -27,6 +27,7 @@ export const ACCESS_ORDER: StageId[] = [
   'upstream.scopes',
   'idp.events',
   'idp.cap',
+  'canary',
 ];
 
 /** FastMCP's order of checks for a refresh grant at /token: client, hash lookup, then the JWT. */
@@ -49,6 +50,7 @@ export const REFRESH_ORDER: StageId[] = [
   'upstream.scopes',
   'idp.events',
   'idp.cap',
+  'canary',
 ];
 
 const STAGE_TIER: Record<StageId, TierName> = {
@@ -70,6 +72,7 @@ const STAGE_TIER: Record<StageId, TierName> = {
   'upstream.scopes': 'upstream',
   'idp.events': 'idp',
   'idp.cap': 'idp',
+  canary: 'discovery',
 };
 
 export function stageTier(stage: StageId): TierName {

@@ -27,6 +27,7 @@ export const STAGE_TITLES: Record<StageId, string> = {
   'upstream.scopes': 'required scopes (X-OAuth-Scopes)',
   'idp.events': 'security log',
   'idp.cap': '10-token cap',
+  canary: 'canary request (initialize with the token)',
 };
 
 export function stagesFor(ev: Evidence, findings: Finding[]): StageResult[] {

@@ -68,7 +68,9 @@ export type StageId =
   | 'upstream.verify'
   | 'upstream.scopes'
   | 'idp.events'
-  | 'idp.cap';
+  | 'idp.cap'
+  /** check: the end-to-end canary request; last, so that a tier that explains the rejection wins. */
+  | 'canary';
 
 export interface StageResult {
   id: StageId;

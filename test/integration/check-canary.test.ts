@@ -1,4 +1,5 @@
 /** probeCanary against a real HTTP server on 127.0.0.1: accepted (session closed), rejected, error, unreachable. */
+import { buildReport } from '../../src/diagnosis/engine.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CanaryEvidence, Collected, TokenEvidence } from '../../src/diagnosis/evidence.js';
 import { discoveryRules } from '../../src/diagnosis/rules/discovery.js';
@@ -48,12 +49,16 @@ describe('probeCanary', () => {
     expect(JSON.stringify(f)).not.toContain(TOKEN);
   });
 
-  it('a rejection is only the symptom (info) once inside-out token evidence explains it', async () => {
+  it('a rejection stays an error at the canary stage, ordered after the token\'s own stages, so an explaining tier wins the verdict', async () => {
     server = await startFakeMcpServer();
     const c = await probeCanary(server.url, new Secret(TOKEN, 'test'), { timeoutMs: 5000 });
-    const token: Collected<TokenEvidence> = { status: 'collected', value: { token: new Secret(TOKEN, 'test'), signature: { checked: false, tried: [] } } };
+    const token: Collected<TokenEvidence> = { status: 'collected', value: { token: new Secret(TOKEN, 'test'), claims: { jti: 'x', exp: 1 }, kind: 'access', signature: { checked: false, tried: [] } } };
     const f = discoveryRules({ command: 'check', now: 0, settings, canary: c, token });
-    expect(f.map((x) => `${x.severity}:${x.code}`)).toEqual(['info:DISCOVERY_CANARY_REJECTED']);
+    expect(f.map((x) => `${x.severity}:${x.code}:${x.stage}`)).toEqual(['error:DISCOVERY_CANARY_REJECTED:canary']);
+    // With the token expired (exp 1 < now 10), the JWT tier explains the rejection and is named.
+    const report = buildReport({ command: 'check', now: 10, settings, canary: c, token }, { version: 't', tiers: ['discovery', 'jwt'], deciding: ['discovery'] });
+    expect(report.failingTier).toBe('jwt');
+    expect(report.findings.filter((x) => x.severity === 'error').map((x) => x.code)).toEqual(['JWT_EXPIRED', 'DISCOVERY_CANARY_REJECTED']);
   });
 
   it('another status is an error outcome', async () => {

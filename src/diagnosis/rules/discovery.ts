@@ -531,23 +531,24 @@ export function firstFailure(checks: DiscoveryCheck[]): DiscoveryCheck | undefin
 function canaryFindings(ev: Evidence): Finding[] {
   const c = ev.canary;
   if (!c || c.status === 'skipped') return [];
-  if (c.status === 'error') return [finding('DISCOVERY_CANARY_ERROR', `the canary request failed: ${c.reason}`, { stage: 'discovery' })];
+  if (c.status === 'error') return [finding('DISCOVERY_CANARY_ERROR', `the canary request failed: ${c.reason}`, { stage: 'canary' })];
   const v: CanaryEvidence = c.value;
   if (v.outcome === 'accepted') return [];
   if (v.outcome === 'rejected') {
     const ch = bearerOf(v.challenges);
     const why = ch?.params.error ? ` ${ch.params.error}${ch.params.error_description ? ` ("${ch.params.error_description}")` : ''}` : '';
-    // With inside-out evidence the later tiers say why; the rejection itself is then only the symptom.
-    const explained = ev.token?.status === 'collected';
+    // The canary stage is ordered after the token's own stages: when the inside-out evidence explains
+    // the rejection (signature, mapping, upstream…), that finding names the failing tier; otherwise
+    // this one does.
+    const inside = ev.token?.status === 'collected' ? ' — the tiers above say at which stage FastMCP rejected it; if none fails, the server runs with other settings than the ones given here' : '';
     return [
-      finding('DISCOVERY_CANARY_REJECTED', `POST ${v.url ?? 'the MCP URL'} initialize with the canary token → 401${why}`, {
-        stage: 'discovery',
-        severity: explained ? 'info' : 'error',
+      finding('DISCOVERY_CANARY_REJECTED', `POST ${v.url ?? 'the MCP URL'} initialize with the canary token → 401${why}${inside}`, {
+        stage: 'canary',
         data: { status: v.status ?? 401, wwwAuthenticate: v.wwwAuthenticate ?? null },
       }),
     ];
   }
-  return [finding('DISCOVERY_CANARY_ERROR', `POST ${v.url ?? 'the MCP URL'} initialize with the canary token → ${v.status ?? 'no answer'}${v.message ? ` (${v.message})` : ''}`, { stage: 'discovery', data: { status: v.status ?? null } })];
+  return [finding('DISCOVERY_CANARY_ERROR', `POST ${v.url ?? 'the MCP URL'} initialize with the canary token → ${v.status ?? 'no answer'}${v.message ? ` (${v.message})` : ''}`, { stage: 'canary', data: { status: v.status ?? null } })];
 }
 
 /** Rules of the discovery tier: one finding per check that carries a code, in check order; then the canary. */
