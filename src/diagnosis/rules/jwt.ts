@@ -77,7 +77,10 @@ export function jwtRules(ev: Evidence): Finding[] {
     if (sig.decodedBytesVerify) detail += ' (It verifies with the 32 decoded key bytes instead of the 44-character key text — the issuer was not FastMCP\'s own JWTIssuer.)';
     const data: Record<string, unknown> = { triedKeys: sig.tried };
     if (sig.validWith) data.signedWith = sig.validWith;
-    out.push(finding('JWT_SIGNATURE_INVALID', detail, { stage: 'jwt.signature', logLine: logLineFor('jwt.signature', lc), data }));
+    const fixNote = sig.validWith
+      ? `Here: this token was signed with ${sig.validWith}. Putting that value back makes every token issued before the change valid again (and, for the default store, selects the old store directory again).`
+      : undefined;
+    out.push(finding('JWT_SIGNATURE_INVALID', detail, { stage: 'jwt.signature', logLine: logLineFor('jwt.signature', lc), data, ...(fixNote ? { fixNote } : {}) }));
     if (sig.validWith) {
       out.push(finding('JWT_SIGNED_BY_CANDIDATE', `Signed with ${sig.validWith}.`, { stage: 'jwt.signature', data: { signedWith: sig.validWith } }));
     }
