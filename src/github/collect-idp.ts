@@ -1,11 +1,16 @@
 /**
- * GitHub-side evidence from security-log exports, shared by github-audit and diagnose: stream every
- * export through one IdpCollector and turn the result into `Collected<IdpEvidence>`.
+ * GitHub-side evidence from security-log exports (and, for github-audit, the org/enterprise audit-log
+ * API and the store's cap estimate), shared by github-audit and diagnose: stream every source through
+ * one IdpCollector and turn the result into `Collected<IdpEvidence>`. Bad files throw InputError
+ * (exit 2); an audit-log API refusal throws CollectError (exit 3).
  */
 import { basename } from 'node:path';
 import type { CommandContext } from '../commands/context.js';
 import { collected, failed, type Collected, type IdpEvidence, type StoreEvidence } from '../diagnosis/evidence.js';
+import type { Secret } from '../secrets.js';
 import { IdpCollector, type KnownToken, type SourceInfo } from './audit.js';
+import { readAuditLog } from './audit-api.js';
+import { DEFAULT_GITHUB_TIMEOUT_MS } from './probe.js';
 import { readSecurityLog } from './security-log.js';
 
 export interface IdpInputs {
@@ -43,8 +48,9 @@ export async function readExports(files: string[], collector: IdpCollector, ctx:
  * (the log was read, but about something else), `collected` (partial when reading stopped early or
  * the log holds no token events for the app) otherwise.
  */
-export function idpResult(collector: IdpCollector, sources: SourceInfo[], stops: string[]): Collected<IdpEvidence> {
+export function idpResult(collector: IdpCollector, sources: SourceInfo[], stops: string[], extra: { storeEstimate?: IdpEvidence['storeEstimate'] } = {}): Collected<IdpEvidence> {
   const { evidence, appNotFound } = collector.result(sources);
+  if (extra.storeEstimate) evidence.storeEstimate = extra.storeEstimate;
   const logRead = sources.some((s) => s.kind !== 'store-estimate');
   if (appNotFound && logRead) {
     const seen = Object.entries(evidence.appsSeen ?? {})
@@ -55,6 +61,7 @@ export function idpResult(collector: IdpCollector, sources: SourceInfo[], stops:
   }
   const partial = [...stops];
   if (evidence.limited) partial.push(evidence.limited);
+  if (!logRead) partial.push("no security log or audit log was read: only the store's estimate against the 10-token cap (give --security-log to see revocations)");
   if (logRead && evidence.eventsForApp === 0 && !appNotFound) partial.push(`the log holds no oauth_access / oauth_authorization events${evidence.app ? ` for ${evidence.app}` : ''} (is the export filtered?)`);
   return collected(evidence, partial.length ? partial.join('; ') : undefined);
 }
@@ -70,4 +77,53 @@ export function storeEstimateFromInventory(inv: StoreEvidence): NonNullable<IdpE
   const perClient = { ...inv.chainHealth.upstreamSetsPerClient };
   const live = Object.values(perClient).reduce((a, b) => a + b, 0);
   return { liveUpstreamSets: live, oauthAppTokens: inv.chainHealth.tokensByPrefix['gho_'] ?? 0, perClient };
+}
+
+export interface AuditSources {
+  targets: { kind: 'org' | 'enterprise'; name: string }[];
+  /** A token with read:audit_log. */
+  token: Secret;
+  apiUrl: string;
+  timeoutMs?: number;
+}
+
+/** Read each audit-log API source into `collector`. */
+export async function readAuditSources(audit: AuditSources, since: number | undefined, collector: IdpCollector, ctx: CommandContext): Promise<{ sources: SourceInfo[]; stops: string[] }> {
+  const sources: SourceInfo[] = [];
+  const stops: string[] = [];
+  for (const t of audit.targets) {
+    if (ctx.signal.aborted) break;
+    ctx.progress.update(`reading the ${t.kind} audit log of ${t.name}…`);
+    const r = await readAuditLog(
+      { kind: t.kind, name: t.name, token: audit.token.reveal(), apiUrl: audit.apiUrl, timeoutMs: audit.timeoutMs ?? DEFAULT_GITHUB_TIMEOUT_MS, userAgent: `mcp-auth-doctor/${ctx.version}`, ...(since !== undefined ? { since } : {}), signal: ctx.signal },
+      (rec) => collector.add(rec, `${t.kind} ${t.name} audit log`),
+    );
+    sources.push({ kind: 'audit-log-api', file: r.url, events: r.records });
+    if (r.stopped) stops.push(r.stopped);
+  }
+  return { sources, stops };
+}
+
+export interface IdpSources extends IdpInputs {
+  exports: string[];
+  audit?: AuditSources;
+  /** From the store (`upstreamTokensFromStore`), when read. */
+  storeEstimate?: IdpEvidence['storeEstimate'];
+  storeLocation?: string;
+}
+
+/** Every source github-audit knows: exports, then the audit-log API, then the store estimate. */
+export async function collectIdp(input: IdpSources, ctx: CommandContext): Promise<Collected<IdpEvidence>> {
+  const collector = new IdpCollector({ app: input.app, since: input.since, tokens: input.tokens });
+  const ex = await readExports(input.exports, collector, ctx);
+  const sources = [...ex.sources];
+  const stops = [...ex.stops];
+  if (input.audit && !stops.length && !ctx.signal.aborted) {
+    const au = await readAuditSources(input.audit, input.since, collector, ctx);
+    sources.push(...au.sources);
+    stops.push(...au.stops);
+  }
+  if (ctx.signal.aborted && !stops.length) stops.push('interrupted');
+  if (input.storeEstimate) sources.push({ kind: 'store-estimate', ...(input.storeLocation ? { file: input.storeLocation } : {}), events: 0 });
+  return idpResult(collector, sources, stops, input.storeEstimate ? { storeEstimate: input.storeEstimate } : {});
 }
