@@ -57,8 +57,11 @@ const probe = (token: string, extra: string[] = [], env: Record<string, string> 
   runCli(['probe-github', '--upstream-token-file', file(`t-${token.slice(4, 12)}`, token), '--github-api-url', gh.apiUrl, '--at', '1800000000', ...extra], { env });
 
 function json(stdout: string) {
-  return JSON.parse(stdout) as { verdict: string; failingTier: string | null; findings: { code: string; severity: string; logLine?: string; detail: string }[]; evidence: { upstream: { status: string; value?: Record<string, unknown> } } };
+  return JSON.parse(stdout) as { verdict: string; failingTier: string | null; findings: { code: string; tier: string; severity: string; logLine?: string; detail: string }[]; evidence: { upstream: { status: string; value?: Record<string, unknown> } } };
 }
+
+/** The upstream tier's findings (config-tier hints such as CONFIG_OAUTH_APP_TOKEN_CAP sort before them). */
+const upstreamFindings = (stdout: string) => json(stdout).findings.filter((f) => f.tier === 'upstream');
 
 describe('probe-github (built CLI)', () => {
   it('alive token: healthy, exit 0, token shown as a fingerprint only', async () => {
@@ -77,8 +80,8 @@ describe('probe-github (built CLI)', () => {
     const rep = json(r.stdout);
     expect(rep.verdict).toBe('failing');
     expect(rep.failingTier).toBe('upstream');
-    expect(rep.findings[0]?.code).toBe('UPSTREAM_TOKEN_REJECTED');
-    expect(rep.findings[0]?.logLine).toContain('GitHub token verification failed: 401 - {"message":"Bad credentials"');
+    expect(rep.findings.filter((f) => f.tier === 'upstream')[0]?.code).toBe('UPSTREAM_TOKEN_REJECTED');
+    expect(rep.findings.filter((f) => f.tier === 'upstream')[0]?.logLine).toContain('GitHub token verification failed: 401 - {"message":"Bad credentials"');
     expect(gh.requestsFor(T.dead).length - before).toBe(1);
     expect(r.stdout + r.stderr).not.toContain(T.dead);
   });
@@ -86,14 +89,14 @@ describe('probe-github (built CLI)', () => {
   it('403 rate limit: UPSTREAM_RATE_LIMITED with the reset time', async () => {
     const r = await probe(T.limited, ['--json']);
     expect(r.code).toBe(1);
-    const f = json(r.stdout).findings[0]!;
+    const f = upstreamFindings(r.stdout)[0]!;
     expect(f.code).toBe('UPSTREAM_RATE_LIMITED');
     expect(f.detail).toContain('2027-01-15T08:15:00Z (in 15 min)');
   });
 
   it('403 secondary rate limit and 403 SSO', async () => {
-    expect(json((await probe(T.secondary, ['--json'])).stdout).findings[0]?.code).toBe('UPSTREAM_RATE_LIMITED');
-    const sso = json((await probe(T.sso, ['--json'])).stdout).findings[0]!;
+    expect(upstreamFindings((await probe(T.secondary, ['--json'])).stdout)[0]?.code).toBe('UPSTREAM_RATE_LIMITED');
+    const sso = upstreamFindings((await probe(T.sso, ['--json'])).stdout)[0]!;
     expect(sso.code).toBe('UPSTREAM_SSO_REQUIRED');
     expect(sso.detail).toContain('https://github.com/orgs/example-org/sso');
     expect(sso.detail).not.toContain('authorization_request');
@@ -102,7 +105,7 @@ describe('probe-github (built CLI)', () => {
   it('503: GitHub unavailable is evidence (exit 1), not a crash', async () => {
     const r = await probe(T.down, ['--json']);
     expect(r.code).toBe(1);
-    const f = json(r.stdout).findings[0]!;
+    const f = upstreamFindings(r.stdout)[0]!;
     expect(f.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(f.logLine).toContain('GitHub token verification failed: 503 - <!DOCTYPE html>');
   });
@@ -110,7 +113,7 @@ describe('probe-github (built CLI)', () => {
   it('hung connection: bounded by --github-timeout, UPSTREAM_UNAVAILABLE', async () => {
     const r = await probe(T.hang, ['--json', '--github-timeout', '400']);
     expect(r.code).toBe(1);
-    const f = json(r.stdout).findings[0]!;
+    const f = upstreamFindings(r.stdout)[0]!;
     expect(f.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(f.logLine).toContain('Failed to verify GitHub token: no answer within');
   });
@@ -118,7 +121,7 @@ describe('probe-github (built CLI)', () => {
   it('missing scopes: UPSTREAM_SCOPES_MISSING from --required-scopes', async () => {
     const r = await probe(T.repoOnly, ['--json', '--required-scopes', 'user,read:org']);
     expect(r.code).toBe(1);
-    const f = json(r.stdout).findings[0]!;
+    const f = upstreamFindings(r.stdout)[0]!;
     expect(f.code).toBe('UPSTREAM_SCOPES_MISSING');
     expect(f.logLine).toBe('DEBUG GitHub token missing required scopes. Has 1, needs 2');
   });
@@ -139,8 +142,8 @@ describe('probe-github (built CLI)', () => {
     const r = await probe(T.dead, ['--json', '--upstream-client-id', APP], { FASTMCP_SERVER_AUTH_GITHUB_CLIENT_SECRET: SECRET });
     expect(r.code).toBe(1);
     const rep = json(r.stdout);
-    expect(rep.findings[0]?.code).toBe('UPSTREAM_TOKEN_REJECTED');
-    expect(rep.findings[0]?.detail).toContain('check-token API answered 404');
+    expect(rep.findings.filter((f) => f.tier === 'upstream')[0]?.code).toBe('UPSTREAM_TOKEN_REJECTED');
+    expect(rep.findings.filter((f) => f.tier === 'upstream')[0]?.detail).toContain('check-token API answered 404');
     const mine = gh.requestsFor(T.dead).slice(before);
     expect(mine.map((x) => `${x.method} ${x.path} ${x.auth}`)).toEqual([`POST /applications/${APP}/token basic`]);
     expect(r.stdout + r.stderr).not.toContain(SECRET);
@@ -196,6 +199,6 @@ describe('probe-github (built CLI)', () => {
   it('connection refused: UPSTREAM_UNAVAILABLE, exit 1', async () => {
     const r = await probe(T.alive, ['--json', '--github-api-url', 'http://127.0.0.1:9']);
     expect(r.code).toBe(1);
-    expect(json(r.stdout).findings[0]?.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(upstreamFindings(r.stdout)[0]?.code).toBe('UPSTREAM_UNAVAILABLE');
   });
 });
