@@ -47,7 +47,7 @@ export async function run(opts: GithubAuditOptions, _args: string[], ctx: Comman
   // The tokens to look for: the store's upstream sets, and/or GITHUB_UPSTREAM_TOKEN.
   const tokens: KnownToken[] = [];
   const envToken = await readSecret({ env: [...ENV.upstreamToken], label: 'upstream GitHub token' }, ctx);
-  if (envToken) tokens.push(knownToken(envToken, `${envToken} from env GITHUB_UPSTREAM_TOKEN`));
+  if (envToken) tokens.push(knownToken(envToken, `the upstream token ${envToken} from env GITHUB_UPSTREAM_TOKEN`));
   let storeEstimate: IdpEvidence['storeEstimate'];
   let storeLocation: string | undefined;
   if (opts.store) {

@@ -17,7 +17,10 @@ export const TOKEN_CAP = 10;
 export const MAX_KEPT_EVENTS = 200_000;
 
 export interface KnownToken {
-  /** How the report names it, e.g. "upstream set 1a2b3c4d… (client …)". Never the token. */
+  /**
+   * How findings name it: a noun phrase, e.g. "the upstream token behind this session (ghu_…sha256:1a2b3c4d)"
+   * or "the upstream token gho_…sha256:… of upstream set 1a2b3c4d…". Fingerprints only, never the token.
+   */
   label: string;
   hashedToken: string;
   prefix: string;

@@ -35,7 +35,7 @@ export async function upstreamTokensFromStore(opts: StoreOpenOptions & KeyOption
       const client = v.clientId ? ` (MCP client ${v.clientId})` : '';
       const extra: Parameters<typeof knownToken>[2] = { hasRefreshToken: v.refreshToken !== null, expiresAt: v.expiresAt };
       if (v.clientId) extra.clientId = v.clientId;
-      tokens.push(knownToken(v.accessToken, `${v.accessToken} of upstream set ${v.upstreamTokenId.slice(0, 8)}…${client}`, extra));
+      tokens.push(knownToken(v.accessToken, `the upstream token ${v.accessToken} of upstream set ${v.upstreamTokenId.slice(0, 8)}…${client}`, extra));
       const tokenAlive = v.expiresAt === null || v.expiresAt > ctx.now;
       if (s.state === 'live' && tokenAlive) {
         const o: { clientId?: string; prefix: string } = { prefix: classifyToken(v.accessToken.reveal()).prefix };

@@ -34,7 +34,7 @@ export function idpRules(ev: Evidence): Finding[] {
           : `, when another token${who ? ` for ${who}` : ''} was created (${isoTime(e.trigger.at)}; the log shows ${n ?? '?'} live, tokens older than the log are not counted)`
         : '';
       out.push(
-        finding('IDP_TOKEN_EVICTED_MAX_FOR_APP', `The upstream token ${label}${hash} was evicted by max_for_app at ${isoTime(e.at)}${when}. GitHub now answers 401 Bad credentials for it.`, {
+        finding('IDP_TOKEN_EVICTED_MAX_FOR_APP', `${capital(label)}${hash} was evicted by max_for_app at ${isoTime(e.at)}${when}. GitHub now answers 401 Bad credentials for it.`, {
           stage: 'idp.events',
           data,
         }),
@@ -50,7 +50,7 @@ export function idpRules(ev: Evidence): Finding[] {
         : ' It expired at GitHub; without a live upstream refresh token FastMCP cannot renew it.'
       : '';
     out.push(
-      finding('IDP_TOKEN_REVOKED', `The security log shows ${e.action} for the upstream token ${label}${hash} at ${isoTime(e.at)}${who ? ` (${who})` : ''}, ${why}.${note}`, {
+      finding('IDP_TOKEN_REVOKED', `The security log shows ${e.action} for ${label}${hash} at ${isoTime(e.at)}${who ? ` (${who})` : ''}, ${why}.${note}`, {
         stage: 'idp.events',
         severity: recoverable ? 'warning' : 'error',
         data,
@@ -96,6 +96,10 @@ export function idpRules(ev: Evidence): Finding[] {
     );
   }
   return out;
+}
+
+function capital(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 function ordinal(n: number): string {
