@@ -111,10 +111,12 @@ export class DiskcacheSource implements EntrySource {
   readonly label: string;
   readonly #db: Database.Database;
   readonly #cacheDir: string;
+  readonly #dbPath: string;
   #collections?: string[];
 
   constructor(db: Database.Database, dbPath: string) {
     this.#db = db;
+    this.#dbPath = dbPath;
     this.#cacheDir = dirname(dbPath);
     this.label = 'cache.db';
   }
@@ -223,7 +225,7 @@ export class DiskcacheSource implements EntrySource {
       }
       if (batch.length) yield batch;
     } catch (e) {
-      throw sqliteError(e, 'reading cache.db');
+      throw sqliteError(e, this.#dbPath);
     } finally {
       it.return?.();
     }
@@ -236,10 +238,10 @@ export class DiskcacheSource implements EntrySource {
   }
 }
 
-function sqliteError(e: unknown, doing: string): Error {
+function sqliteError(e: unknown, path: string): Error {
   const code = (e as { code?: string }).code ?? '';
-  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') return new InputError(`the SQLite file is corrupt (${doing}: ${describeError(e)})`, 'restore the store from a backup; FastMCP cannot read it either');
-  return new CollectError(`SQLite error while ${doing}: ${describeError(e)}`, 'retry; if it persists, copy the store while the server is stopped');
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') return new InputError(`${path} is a corrupt SQLite file (${describeError(e)})`, 'restore the store from a backup; FastMCP cannot read it either');
+  return new CollectError(`SQLite error while reading ${path}: ${describeError(e)}`, 'retry; if it persists, copy the store while the server is stopped');
 }
 
 /** Open FastMCP's diskcache store at `dbPath` (read-only, through a private copy). */
@@ -266,7 +268,7 @@ export function openDiskcache(dbPath: string, scanLimits: OpenedStore['scanLimit
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
     if (e instanceof InputError) throw e;
-    throw sqliteError(e, `opening ${dbPath}`);
+    throw sqliteError(e, dbPath);
   }
   const source = new DiskcacheSource(db, dbPath);
   const fingerprintDirs: FingerprintDir[] = [];
