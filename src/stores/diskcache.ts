@@ -63,6 +63,23 @@ function stamp(path: string): FileStamp {
 
 const same = (a: FileStamp, b: FileStamp) => a.exists === b.exists && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ino === b.ino;
 
+/** Private copies still on disk: removed on close, or at exit if the process is cut short (second Ctrl-C). */
+const liveCopies = new Set<string>();
+let exitHook = false;
+function track(dir: string): void {
+  liveCopies.add(dir);
+  if (!exitHook) {
+    exitHook = true;
+    process.once('exit', () => {
+      for (const d of liveCopies) rmSync(d, { recursive: true, force: true });
+    });
+  }
+}
+function release(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  liveCopies.delete(dir);
+}
+
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
@@ -80,11 +97,12 @@ function snapshot(dbPath: string): string {
       continue;
     }
     const dir = mkdtempSync(join(tmpdir(), 'mcp-auth-doctor-db-'));
+    track(dir);
     try {
       copyFileSync(dbPath, join(dir, 'cache.db'), constants.COPYFILE_FICLONE);
       if (before[1].exists) copyFileSync(wal, join(dir, 'cache.db-wal'), constants.COPYFILE_FICLONE);
     } catch (e) {
-      rmSync(dir, { recursive: true, force: true });
+      release(dir);
       const code = (e as NodeJS.ErrnoException).code;
       // The WAL may vanish between stat and copy (the writer closed): retry.
       if (code === 'ENOENT' && existsSync(dbPath)) {
@@ -97,7 +115,7 @@ function snapshot(dbPath: string): string {
     }
     const after = [stamp(dbPath), stamp(wal)] as const;
     if (same(before[0], after[0]) && same(before[1], after[1])) return dir;
-    rmSync(dir, { recursive: true, force: true });
+    release(dir);
     lastError = new Error('the file changed while it was copied');
   }
   throw new CollectError(`${dbPath} kept changing while it was copied (${describeError(lastError)})`, 'a server is writing heavily; retry, or copy the folder while the server is stopped');
@@ -266,7 +284,7 @@ export function openDiskcache(dbPath: string, scanLimits: OpenedStore['scanLimit
       }
     }
   } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
+    release(dir);
     if (e instanceof InputError) throw e;
     throw sqliteError(e, dbPath);
   }
@@ -283,7 +301,7 @@ export function openDiskcache(dbPath: string, scanLimits: OpenedStore['scanLimit
       try {
         db.close();
       } finally {
-        rmSync(dir, { recursive: true, force: true });
+        release(dir);
       }
     },
   };
