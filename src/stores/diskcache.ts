@@ -238,6 +238,8 @@ export class DiskcacheSource implements EntrySource {
         if (batch.length >= BATCH) {
           yield batch;
           batch = [];
+          // A macrotask turn between batches: lets SIGINT (ctx.signal) and progress timers run.
+          await new Promise<void>((r) => setImmediate(r));
           if (opts.signal?.aborted) return;
         }
       }
