@@ -266,7 +266,7 @@ export async function collectInventory(
         if (info) ev.fingerprints.dirs.push(info);
       }
     }
-    if (signal?.aborted) partial = `interrupted after ${ev.entriesRead.toLocaleString('en-US')} entries`;
+    if (signal?.aborted) partial = `interrupted after ${ev.entriesRead} entries`;
     if (limited) {
       ev.limited = limits.limit !== undefined ? `read at most ${limits.limit} entries (--limit)` : `read a sample of about ${limits.sample} entries (--sample)`;
     }

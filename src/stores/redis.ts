@@ -3,7 +3,8 @@
  * (optionally behind a prefix), values are Redis strings holding the JSON document.
  *
  * Read commands only, so an ACL user limited to `+@read` works: SCAN (MATCH + COUNT, never KEYS),
- * GET and PTTL pipelined per SCAN page, DBSIZE for progress. The connection sends no handshake
+ * one MGET per SCAN page plus pipelined PTTL (only for documents without their own expires_at) and
+ * TYPE (only for keys MGET found empty), DBSIZE for --sample. The connection sends no handshake
  * beyond AUTH: RESP2 (no HELLO), no CLIENT SETINFO (`disableClientInfo`), no maintenance
  * notifications, and SELECT only when the URL names a db other than 0 — such a user then needs
  * `+select` (SELECT is @connection).
@@ -20,13 +21,18 @@ import { redactUrl } from '../secrets.js';
 import type { EntrySource, OpenedStore, RawEntry, ScanOptions, StoreOpenOptions } from './types.js';
 
 const SCAN_COUNT = 1000;
+/** SCAN/MGET pages kept in flight. */
+const AHEAD = 4;
 const CONNECT_TIMEOUT_MS = 5000;
 
 /** One Redis server to scan. A cluster adapter would hold one per master. */
 export interface RedisNode {
   /** One SCAN page: next cursor ('0' = done) and the keys. */
   scanPage(cursor: string, match: string, count: number): Promise<{ cursor: string; keys: string[] }>;
-  /** GET + PTTL for each key, pipelined. `value` undefined when the key vanished; `error` for non-strings. */
+  /**
+   * Values and remaining TTLs of these keys. `value` undefined when the key vanished; `error` for
+   * non-strings; `pttl` -1 = no TTL (or not asked: the document carries its own expires_at).
+   */
   readMany(keys: string[]): Promise<{ value?: string; pttl: number; error?: string }[]>;
   dbsize(): Promise<number | undefined>;
   close(): Promise<void>;
@@ -43,21 +49,27 @@ class SingleNode implements RedisNode {
   }
 
   async readMany(keys: string[]): Promise<{ value?: string; pttl: number; error?: string }[]> {
-    // Issued in one tick: node-redis writes them as one pipeline.
-    const gets = keys.map((k) => this.client.sendCommand(['GET', k]).then((v) => ({ v: v as unknown }), (e: unknown) => ({ e })));
-    const ttls = keys.map((k) => this.client.sendCommand(['PTTL', k]).then((v) => Number(v), () => -1));
-    const [g, t] = await Promise.all([Promise.all(gets), Promise.all(ttls)]);
-    return keys.map((_, i) => {
-      const r = g[i]!;
-      const pttl = t[i]!;
-      if ('e' in r) {
-        const msg = describeError(r.e);
-        if (isConnectionError(msg)) throw r.e;
-        return { pttl, error: /WRONGTYPE/.test(msg) ? 'not a string value (a Redis hash/list/set: not written by py-key-value)' : `GET failed: ${msg}` };
+    if (!keys.length) return [];
+    // One MGET per page; PTTL (pipelined) only where the document carries no expires_at of its own,
+    // TYPE only for keys MGET found empty (gone since SCAN, or not a string).
+    const values = (await this.client.sendCommand(['MGET', ...keys])) as unknown[];
+    const out: { value?: string; pttl: number; error?: string }[] = values.map((v) => (v === null || v === undefined ? { pttl: -2 } : { value: typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('utf8') : String(v), pttl: -1 }));
+    const ttlJobs: Promise<void>[] = [];
+    out.forEach((r, i) => {
+      const key = keys[i]!;
+      if (r.value === undefined) {
+        ttlJobs.push(
+          this.client.sendCommand(['TYPE', key]).then((t) => {
+            const type = String(t);
+            if (type !== 'none' && type !== 'string') r.error = `not a string value (a Redis ${type}: not written by py-key-value)`;
+          }),
+        );
+      } else if (!r.value.includes('"expires_at"')) {
+        ttlJobs.push(this.client.sendCommand(['PTTL', key]).then((t) => void (r.pttl = Number(t))));
       }
-      if (r.v === null || r.v === undefined) return { pttl };
-      return { value: typeof r.v === 'string' ? r.v : Buffer.isBuffer(r.v) ? r.v.toString('utf8') : String(r.v), pttl };
     });
+    await Promise.all(ttlJobs);
+    return out;
   }
 
   async dbsize(): Promise<number | undefined> {
@@ -136,40 +148,68 @@ export class RedisSource implements EntrySource {
     let read = 0;
     let seenKeys = 0;
     for (const node of this.#nodes) {
-      let cursor = '0';
-      do {
-        const page = await node.scanPage(cursor, match, SCAN_COUNT);
-        cursor = page.cursor;
-        const picked: { raw: string; collection: string; key: string }[] = [];
-        for (const raw of page.keys) {
-          const parts = this.#split(raw);
-          if (!parts) {
-            this.foreignKeys++;
-            continue;
+      // Read ahead: up to AHEAD pages are in flight (SCAN for the next cursor, MGET for the pages
+      // already listed), so the server always has work queued; results are consumed in order.
+      type Pending = { picked: { raw: string; collection: string; key: string }[]; readAt: number; values: Promise<{ value?: string; pttl: number; error?: string }[]> };
+      const queue: Pending[] = [];
+      let cursor: string | undefined = '0';
+      let scanning: Promise<{ cursor: string; keys: string[] }> | undefined;
+      let stop = false;
+      const pump = async () => {
+        while (!stop && cursor !== undefined && queue.length < AHEAD) {
+          scanning ??= node.scanPage(cursor, match, SCAN_COUNT);
+          const page: { cursor: string; keys: string[] } = await scanning;
+          scanning = undefined;
+          cursor = page.cursor === '0' ? undefined : page.cursor;
+          const picked: Pending['picked'] = [];
+          for (const raw of page.keys) {
+            const parts = this.#split(raw);
+            if (!parts) {
+              this.foreignKeys++;
+              continue;
+            }
+            if (wanted && !wanted.has(parts.collection)) continue;
+            if (seenKeys++ % step !== 0) continue;
+            if (queued >= limit) {
+              cursor = undefined;
+              break;
+            }
+            queued++;
+            picked.push({ raw, ...parts });
           }
-          if (wanted && !wanted.has(parts.collection)) continue;
-          if (seenKeys++ % step !== 0) continue;
-          if (read + picked.length >= limit) break;
-          picked.push({ raw, ...parts });
+          if (picked.length) {
+            const values = node.readMany(picked.map((x) => x.raw));
+            values.catch(() => undefined); // observed when consumed
+            queue.push({ picked, readAt: Date.now() / 1000, values });
+          }
         }
-        if (picked.length) {
-          const readAt = Date.now() / 1000;
-          const values = await node.readMany(picked.map((p) => p.raw));
+      };
+      let queued = read;
+      try {
+        for (;;) {
+          await pump();
+          const head = queue.shift();
+          if (!head) break;
+          const values = await head.values;
           const batch: RawEntry[] = [];
-          picked.forEach((p, i) => {
+          head.picked.forEach((p, i) => {
             const v = values[i]!;
             if (v.value === undefined && !v.error) return; // expired or deleted since SCAN
             this.#seen.add(p.collection);
-            const e: RawEntry = { collection: p.collection, key: p.key, keyExact: true, storeExpiresAt: v.pttl >= 0 ? readAt + v.pttl / 1000 : null };
+            const e: RawEntry = { collection: p.collection, key: p.key, keyExact: true, storeExpiresAt: v.pttl >= 0 ? head.readAt + v.pttl / 1000 : null };
             if (v.value !== undefined) e.text = v.value;
             if (v.error) e.error = v.error;
             batch.push(e);
           });
-          read += picked.length;
+          read += head.picked.length;
           if (batch.length) yield batch;
+          if (opts.signal?.aborted) return;
         }
-        if (opts.signal?.aborted || read >= limit) return;
-      } while (cursor !== '0');
+      } finally {
+        stop = true;
+        await Promise.allSettled([...queue.map((q) => q.values), ...(scanning ? [scanning] : [])]);
+      }
+      if (read >= limit) return;
     }
   }
 
