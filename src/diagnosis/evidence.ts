@@ -370,6 +370,8 @@ export interface IdpEvidence {
   tokens?: { label: string; hashedToken: string; prefix: string; hasRefreshToken?: boolean; expiresAt?: number | null; clientId?: string }[];
   /** Set when the timeline keeps only part of the events (memory bound). */
   limited?: string;
+  /** oauth_authorization.* events for the app (user authorized / removed the app), oldest first, at most 1,000. */
+  authorizations?: IdpEvent[];
 }
 
 // ---------------------------------------------------------------------------------------------

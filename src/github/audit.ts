@@ -128,6 +128,7 @@ export class IdpCollector {
     }
 
     const timelines = buildTimelines(selected);
+    const authorizations = selected.filter((e) => e.action.startsWith('oauth_authorization.')).sort((a, b) => a.at - b.at);
 
     const first = sources[0];
     const evidence: IdpEvidence = {
@@ -147,6 +148,7 @@ export class IdpCollector {
         return o;
       }),
     };
+    if (authorizations.length) evidence.authorizations = authorizations.slice(-1000);
     if (appLabel) evidence.app = appLabel;
     const files = sources.filter((s) => s.file).map((s) => s.file!);
     if (files.length) evidence.file = files.join(', ');

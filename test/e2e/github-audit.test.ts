@@ -194,5 +194,13 @@ describe('github-audit (built CLI): the store', () => {
     expect(rep.evidence.idp.value.matches).toHaveLength(2);
     expect(r.stdout).not.toContain(upstream.token);
     expect(hashTree(b.storePath)).toEqual(before);
+
+    // The same story told only by the authorization removal (no per-token destroy in the log).
+    writeFileSync(file, JSON.stringify([{ '@timestamp': Math.round(revokeTs * 1000), action: 'oauth_authorization.destroy', user: 'octo-fake', oauth_application_name: 'FastMCP stand-in app' }, log[1]]));
+    const r2 = await runCli(['github-audit', '--json', '--store', b.storePath, '--security-log', file, '--at', String(b.scenario.captured_at)], { env });
+    expect(r2.code).toBe(1);
+    const f2 = parse(r2.stdout).findings[0]!;
+    expect(f2.code).toBe('IDP_TOKEN_REVOKED');
+    expect(f2.detail).toMatch(/oauth_authorization\.destroy for octo-fake at .*: the app's authorization was removed/);
   });
 });

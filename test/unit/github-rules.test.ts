@@ -111,6 +111,17 @@ describe('idp rules', () => {
     expect(codes(idpRules(idpEv({ matches: [{ token: 'T', event: destroy('expired') }], tokens: [{ label: 'T', hashedToken: 'HASH', prefix: 'ghu_', hasRefreshToken: true }] })))).toEqual(['IDP_TOKEN_REVOKED:warning']);
   });
 
+  it('a created token followed by oauth_authorization.destroy for the same user/app → IDP_TOKEN_REVOKED', () => {
+    const create = { ...destroy(), action: 'oauth_access.create', at: NOW - 500 };
+    const removal = { action: 'oauth_authorization.destroy', at: NOW - 100, user: 'u', appName: 'App' };
+    const f = idpRules(idpEv({ matches: [{ token: 'the upstream token X', event: create }], authorizations: [removal] }));
+    expect(codes(f)).toEqual(['IDP_TOKEN_REVOKED:error']);
+    expect(f[0]?.detail).toMatch(/^The upstream token X was created at .* oauth_authorization\.destroy for u at/);
+    // before the create, or for another user: not this token
+    expect(idpRules(idpEv({ matches: [{ token: 'T', event: create }], authorizations: [{ ...removal, at: NOW - 900 }] }))).toEqual([]);
+    expect(idpRules(idpEv({ matches: [{ token: 'T', event: create }], authorizations: [{ ...removal, user: 'v' }] }))).toEqual([]);
+  });
+
   it('a create alone is not a finding; max_for_app for other tokens → IDP_MAX_FOR_APP_SEEN', () => {
     expect(idpRules(idpEv({ matches: [{ token: 'T', event: { ...destroy(), action: 'oauth_access.create' } }] }))).toEqual([]);
     expect(codes(idpRules(idpEv({ destroysByExplanation: { max_for_app: 3 } })))).toEqual(['IDP_MAX_FOR_APP_SEEN:warning']);

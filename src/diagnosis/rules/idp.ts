@@ -58,6 +58,22 @@ export function idpRules(ev: Evidence): Finding[] {
     );
   }
 
+  // A token whose create is in the log but no destroy: an authorization removal after it kills it too.
+  const created = new Map<string, IdpEvent>();
+  for (const m of idp.matches) if (m.event.action === 'oauth_access.create') created.set(m.token, m.event);
+  for (const [label, c] of created) {
+    if (lastDestroy.has(label)) continue;
+    const removal = (idp.authorizations ?? []).find((a) => a.action === 'oauth_authorization.destroy' && a.at >= c.at && sameOwner(a, c));
+    if (!removal) continue;
+    out.push(
+      finding(
+        'IDP_TOKEN_REVOKED',
+        `${capital(label)} was created at ${isoTime(c.at)}${c.appName ? ` for ${c.appName}` : ''}, and the log shows oauth_authorization.destroy${removal.user ? ` for ${removal.user}` : ''} at ${isoTime(removal.at)}: the app's authorization was removed (user revocation, owner action or app deletion), which revokes every token of the app for that user.`,
+        { stage: 'idp.events', data: { token: label, created: c.at, authorizationDestroyed: removal.at } },
+      ),
+    );
+  }
+
   // --- the app as a whole ---------------------------------------------------------------------------
   const maxForApp = idp.destroysByExplanation.max_for_app ?? 0;
   if (maxForApp > 0 && evicted === 0) {
@@ -96,6 +112,13 @@ export function idpRules(ev: Evidence): Finding[] {
     );
   }
   return out;
+}
+
+/** Same user and app, where both events say. */
+function sameOwner(a: IdpEvent, b: IdpEvent): boolean {
+  if (a.user && b.user && a.user !== b.user) return false;
+  if (a.appName && b.appName && a.appName.toLowerCase() !== b.appName.toLowerCase()) return false;
+  return true;
 }
 
 function capital(s: string): string {
