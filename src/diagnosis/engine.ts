@@ -225,7 +225,7 @@ export function buildReport(ev: Evidence, opts: ReportOptions): Report {
       summary = t
         ? `Inconclusive: nothing failed, but ${TIER_TITLES[t].toLowerCase()} was not ${partialOf(ev, t) ? 'fully ' : ''}checked (${partialOf(ev, t) ?? tiers[t]?.reason ?? 'no evidence'}).`
         : `Inconclusive: nothing failed in what was collected, but collection stopped early (${opts.partial}).`;
-      fix = !t ? 'Re-run to completion.' : tiers[t]?.status === 'error' ? `The ${TIER_TITLES[t].toLowerCase()} evidence could not be collected (${tiers[t]?.reason}); fix that and re-run.` : inconclusiveFix(t);
+      fix = !t ? 'Re-run to completion.' : tiers[t]?.status === 'error' ? `Could not collect the evidence for ${TIER_TITLES[t].toLowerCase()} (${tiers[t]?.reason}); fix that and re-run.` : inconclusiveFix(t);
     } else {
       verdict = 'healthy';
       summary = `Healthy: ${opts.deciding.map((t) => TIER_TITLES[t].toLowerCase()).join(', ')} checked, no error found.`;
