@@ -90,10 +90,6 @@ class SingleNode implements RedisNode {
   }
 }
 
-function isConnectionError(msg: string): boolean {
-  return /ECONNRESET|EPIPE|socket|closed|connection/i.test(msg) && !/WRONGTYPE|NOPERM/.test(msg);
-}
-
 /** Glob-escape for SCAN MATCH. */
 export function escapeGlob(s: string): string {
   return s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
@@ -107,10 +103,13 @@ export class RedisSource implements EntrySource {
   /** Keys not shaped `<collection>::<key>` (another application's), seen while scanning. */
   foreignKeys = 0;
 
-  constructor(nodes: RedisNode[], label: string, prefix: string) {
+  readonly #wrap: (e: unknown) => Error;
+
+  constructor(nodes: RedisNode[], label: string, prefix: string, wrap: (e: unknown) => Error = (e) => (e instanceof Error ? e : new Error(String(e)))) {
     this.#nodes = nodes;
     this.label = label;
     this.#prefix = prefix;
+    this.#wrap = wrap;
   }
 
   async collections(): Promise<string[]> {
@@ -136,6 +135,14 @@ export class RedisSource implements EntrySource {
   }
 
   async *scan(opts: ScanOptions = {}): AsyncGenerator<RawEntry[], void, undefined> {
+    try {
+      yield* this.#scan(opts);
+    } catch (e) {
+      throw this.#wrap(e);
+    }
+  }
+
+  async *#scan(opts: ScanOptions): AsyncGenerator<RawEntry[], void, undefined> {
     const wanted = opts.collections?.length ? new Set(opts.collections) : undefined;
     const match = wanted && wanted.size === 1 ? `${escapeGlob(this.#prefix)}${escapeGlob([...wanted][0]!)}::*` : `${escapeGlob(this.#prefix)}*`;
     const limit = opts.limit ?? Number.POSITIVE_INFINITY;
@@ -217,7 +224,12 @@ export class RedisSource implements EntrySource {
     const node = this.#nodes[0];
     if (!node) return undefined;
     const readAt = Date.now() / 1000;
-    const [v] = await node.readMany([`${this.#prefix}${collection}::${key}`]);
+    let v: { value?: string; pttl: number; error?: string } | undefined;
+    try {
+      [v] = await node.readMany([`${this.#prefix}${collection}::${key}`]);
+    } catch (e) {
+      throw this.#wrap(e);
+    }
     if (!v || (v.value === undefined && !v.error)) return undefined;
     const e: RawEntry = { collection, key, keyExact: true, storeExpiresAt: v.pttl >= 0 ? readAt + v.pttl / 1000 : null };
     if (v.value !== undefined) e.text = v.value;
@@ -272,6 +284,7 @@ function explain(e: unknown, target: RedisTarget): string {
   if (/NOAUTH/i.test(msg)) return 'the server requires a password (NOAUTH)';
   if (/NOPERM/i.test(msg) && /select/i.test(msg)) return `the user may not SELECT db ${target.db} (grant +select, or use db 0)`;
   if (/NOPERM/i.test(msg)) return `permission denied: ${msg}`;
+  if (/CROSSSLOT|MOVED|CLUSTERDOWN|ASK /.test(msg)) return 'the server is a Redis Cluster node; reading a cluster (every master) is not supported yet';
   if (/ECONNREFUSED/.test(msg)) return 'connection refused (is Redis running on that host and port?)';
   if (/ENOTFOUND|EAI_AGAIN/.test(msg)) return 'host not found';
   if (/ETIMEDOUT|timeout/i.test(msg)) return 'connection timed out';
@@ -284,6 +297,7 @@ function hintFor(line: string, target: RedisTarget): string {
   if (line.startsWith('authentication') || line.startsWith('the server requires')) return 'give the password with --redis-password-file or REDIS_PASSWORD, and the user in the URL (redis://user@host)';
   if (line.startsWith('TLS') || line.includes('TLS handshake')) return 'check --redis-ca (and --redis-cert/--redis-key when the server wants client certificates), or --redis-insecure for a test server';
   if (line.includes('SELECT')) return 'the doctor only needs +@read, plus +select for a db other than 0';
+  if (line.includes('Cluster')) return 'point --store at a standalone Redis, or wait for cluster support (--redis-cluster)';
   return target.tls ? 'check the URL, the port and the certificates' : 'check the URL and that Redis is reachable from here';
 }
 
@@ -345,7 +359,11 @@ export async function openRedis(url: string, opts: StoreOpenOptions, src: InputS
   } catch (e) {
     fail(e);
   }
-  const source = new RedisSource([node], `${location}`, opts.redisKeyPrefix ?? '');
+  const source = new RedisSource([node], `${location}`, opts.redisKeyPrefix ?? '', (e) => {
+    if (e instanceof CollectError) return e;
+    const line = explain(e, target);
+    return new CollectError(`reading Redis at ${location} failed: ${line}`, hintFor(line, target), { cause: e });
+  });
   return {
     kind: 'redis',
     location,

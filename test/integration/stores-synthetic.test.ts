@@ -417,4 +417,17 @@ describe.skipIf(!haveRedis)('Redis', () => {
     });
     await expect(openStore({ store: `redis://127.0.0.1:${redis.port}` }, ctx())).rejects.toThrow(/requires a password/);
   });
+  it('Redis going away mid-read: error evidence with the reason (the command exits 3), never a crash', async () => {
+    const lone = await startRedis();
+    lone.cli(['-x', 'SET', 'mcp-jti-mappings::a'], docB({ collection: 'mcp-jti-mappings', key: 'a', createdAt: NOW, expiresAt: null, value: { jti: 'a', upstream_token_id: 'u' } }));
+    const store = await openStore({ store: lone.url }, ctx());
+    await lone.stop();
+    try {
+      const c = await collectInventory(store, buildKeyring([]), NOW, {});
+      expect(c.status).toBe('error');
+      expect(c.status === 'error' && c.reason).toMatch(/^reading Redis at redis:\/\/127\.0\.0\.1:\d+ failed: /);
+    } finally {
+      await store.close();
+    }
+  });
 });
