@@ -11,6 +11,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   // --- reaching the server -------------------------------------------------------------------
   d({
     code: 'DISCOVERY_SERVER_UNREACHABLE',
+    meaning: "The MCP URL gave no answer at all (connection refused, DNS failure, timeout): nothing could be checked, so the run is inconclusive (exit 3), not failed.",
     severity: 'warning',
     title: 'The MCP server could not be reached: nothing was checked',
     fix: 'Check the --server URL (scheme, host, port, path), DNS, and that the deployment is up and reachable from where the check runs (firewall, VPN, HTTPS_PROXY/NO_PROXY); raise --http-timeout for a slow cold start. The check is inconclusive (exit 3), not failed.',
@@ -18,6 +19,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   }),
   d({
     code: 'DISCOVERY_TLS_INVALID',
+    meaning: "The TLS handshake failed: untrusted, expired or wrong-name certificate. Evidence: the TLS error code.",
     severity: 'error',
     title: "The server's TLS certificate is not accepted",
     fix: 'Clients refuse the connection just as the doctor did. Serve a certificate valid for this host name (full chain, not expired). For a private CA, give the check the CA with NODE_EXTRA_CA_CERTS.',
@@ -25,6 +27,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   }),
   d({
     code: 'DISCOVERY_ENDPOINT_UNREACHABLE',
+    meaning: "The MCP URL answered, but a metadata, token or registration URL it advertises timed out or refused the connection.",
     severity: 'error',
     title: 'A discovery endpoint did not answer (timeout or connection failure)',
     fix: 'The MCP URL answered, but this metadata or OAuth endpoint did not: it is on another host or port that is down or not routed (reverse-proxy rule, ingress path), or it hangs. Make it reachable at the URL the metadata advertises.',
@@ -34,6 +37,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   // --- C1: the unauthenticated request ----------------------------------------------------------
   d({
     code: 'DISCOVERY_NOT_PROTECTED',
+    meaning: "An `initialize` without credentials got 2xx: authentication is not enforced on this URL.",
     severity: 'error',
     title: 'The MCP endpoint answers a request without credentials with 2xx',
     fix: 'Authentication is off for this URL: the server was started without its auth provider (e.g. FastMCP without auth=GitHubProvider(...)), or a proxy serves another app here. Deploy with the auth provider configured.',
@@ -41,6 +45,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   }),
   d({
     code: 'DISCOVERY_WRONG_STATUS',
+    meaning: "An `initialize` without credentials got 403, 404, 405 or another non-401 status; clients only start OAuth discovery on 401.",
     severity: 'error',
     title: 'The MCP endpoint does not answer 401 to a request without credentials',
     fix: 'MCP clients start OAuth only on 401. 404 means nothing is mounted at this path (check the MCP path / the proxy route); 405 means the path does not take POST (an SSE-only or static route); 403 usually comes from a WAF or a proxy auth layer in front. Make the MCP URL answer 401 with a Bearer challenge.',
@@ -48,6 +53,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   }),
   d({
     code: 'DISCOVERY_MCP_REDIRECT',
+    meaning: "The MCP URL answered 3xx (e.g. `/mcp` ↔ `/mcp/`). Clients may drop the Authorization header or the POST body on redirects; the Location is in the evidence.",
     severity: 'error',
     title: 'The MCP URL redirects',
     fix: 'Clients POST to the URL they are configured with; a redirect (often /mcp ↔ /mcp/, or http → https) loses the request body or the Authorization header in many clients and changes the resource URL. Configure clients with the final URL exactly, or serve the MCP endpoint at the configured URL without a redirect.',
@@ -55,6 +61,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   }),
   d({
     code: 'DISCOVERY_SERVER_ERROR',
+    meaning: "A discovery URL (MCP, PRM or AS metadata) answered 5xx: an outage, not an absence.",
     severity: 'error',
     title: 'A discovery URL answers 5xx (outage, not absence)',
     fix: 'The server or a proxy in front of it fails (5xx) instead of serving the endpoint: look at the server logs and the proxy/upstream health for this URL. Clients treat this as "cannot discover OAuth".',
@@ -62,6 +69,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   }),
   d({
     code: 'DISCOVERY_CHALLENGE_MISSING',
+    meaning: "The 401 has no `WWW-Authenticate: Bearer` challenge (often stripped by a proxy). An error under 2025-06-18, or when no well-known PRM URL works either; otherwise a warning.",
     severity: 'error',
     title: 'The 401 has no WWW-Authenticate: Bearer challenge',
     fix: 'Send `WWW-Authenticate: Bearer resource_metadata="<PRM URL>"` with every 401 (mandatory in 2025-06-18). If the server sends it, a proxy in front strips it: let the header through.',
@@ -69,6 +77,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   }),
   d({
     code: 'DISCOVERY_CHALLENGE_NO_RESOURCE_METADATA',
+    meaning: "The Bearer challenge lacks `resource_metadata`, so clients must guess the PRM URL. Same severity rule as a missing challenge.",
     severity: 'error',
     title: 'The Bearer challenge has no resource_metadata parameter',
     fix: 'Add resource_metadata="<absolute URL of the protected resource metadata>" to the Bearer challenge so clients find the metadata without guessing well-known URLs (mandatory in 2025-06-18; from 2025-11-25 clients fall back to the well-known URIs).',
@@ -76,6 +85,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   }),
   d({
     code: 'DISCOVERY_CHALLENGE_NO_SCOPE',
+    meaning: "The challenge has no `scope=` (a SHOULD from 2025-11-25): clients then request every scope in `scopes_supported`. FastMCP 2.14.7 and 3.4.7 send none; 4.0.10 sends `scope=\"user\"`.",
     severity: 'warning',
     title: 'The Bearer challenge does not name the scope to request',
     fix: 'From 2025-11-25 servers SHOULD send scope="…" in the 401 challenge; without it clients request every scope in the PRM scopes_supported. FastMCP 4.0.10 sends it; 2.14.7 and 3.4.7 do not (upgrade, or keep scopes_supported minimal).',
@@ -83,6 +93,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   }),
   d({
     code: 'DISCOVERY_CHALLENGE_ERROR_PARAM',
+    meaning: "The challenge to a request without any credentials carries `error=` (RFC 6750 §3.1 says it should not). Reported, never failed: FastMCP 2.14.7 does this.",
     severity: 'info',
     title: 'The challenge to a request without credentials carries an error code',
     fix: 'RFC 6750 §3.1 says a request with no credentials SHOULD NOT get an error code (clients may read invalid_token as "my token is bad"). Harmless for MCP clients; FastMCP 3.4.3+ no longer sends it.',
@@ -92,6 +103,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   // --- C2/C3: protected resource metadata -------------------------------------------------------
   d({
     code: 'DISCOVERY_PRM_NOT_FOUND',
+    meaning: "No protected resource metadata at the challenge's URL, the path-suffixed well-known URL or the root one. The evidence lists every URL tried and its status.",
     severity: 'error',
     title: 'No protected resource metadata (RFC 9728) at any discovery URL',
     fix: 'Serve the metadata at the URL the challenge names and at /.well-known/oauth-protected-resource/<mcp path> (FastMCP does this itself; behind a proxy, route /.well-known/* to the MCP server, not to a website).',
@@ -99,6 +111,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   }),
   d({
     code: 'DISCOVERY_PRM_HEADER_URL_BROKEN',
+    meaning: "The challenge's `resource_metadata` URL fails while a well-known URL works; clients that follow the header stop there.",
     severity: 'error',
     title: 'The resource_metadata URL from the challenge does not work, although a well-known URL does',
     fix: 'Clients that follow the header (every 2025-11-25+ client) stop at this URL. Fix the advertised URL: its host/scheme usually comes from base_url (or resource_base_url) and is wrong behind a proxy or after a path change.',
@@ -106,6 +119,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   }),
   d({
     code: 'DISCOVERY_PRM_INVALID',
+    meaning: "A PRM URL answered 200 but not with a JSON object carrying `resource` (e.g. an SPA's catch-all page).",
     severity: 'error',
     title: 'The protected resource metadata is not a JSON object with a resource',
     fix: 'The discovery URL answers 200 but not with the metadata document (often an HTML page from a catch-all frontend route). Route /.well-known/oauth-protected-resource* to the MCP server.',
@@ -113,6 +127,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   }),
   d({
     code: 'DISCOVERY_PRM_RESOURCE_MISMATCH',
+    meaning: "The PRM `resource` is not byte-for-byte the URL clients are configured with (`--server`); the kinds of difference are listed (trailing slash, query, path, scheme, host case, port). For FastMCP 2.14.2+ it is also the JWT `aud` and what `/authorize` compares `resource` with.",
     severity: 'error',
     title: 'The metadata resource is not the URL clients are configured with',
     fix: 'Clients send the URL they are configured with as `resource`; the server compares it with its own resource URL (FastMCP: exact on 2.14.x, trailing slash and query stripped on 3.0+) and puts its own in the token audience. Configure clients with the metadata `resource` exactly, or fix base_url / the MCP path so that it matches the public URL (behind a TLS proxy, base_url must be the https URL).',
@@ -120,6 +135,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   }),
   d({
     code: 'DISCOVERY_PRM_NO_AUTHORIZATION_SERVERS',
+    meaning: "The PRM has no (or an empty) `authorization_servers` list, so clients cannot find where to log in.",
     severity: 'error',
     title: 'The protected resource metadata lists no authorization server',
     fix: 'authorization_servers must name at least one issuer URL; without it clients cannot start OAuth. Check the auth provider configuration (base_url / issuer_url).',
@@ -129,6 +145,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   // --- C4–C8: authorization server metadata ---------------------------------------------------
   d({
     code: 'DISCOVERY_AS_METADATA_NOT_FOUND',
+    meaning: "None of the RFC 8414 / OpenID discovery URLs for the issuer answered with metadata, in the order the spec prescribes (path insertion, OIDC forms).",
     severity: 'error',
     title: 'No authorization server metadata at any discovery URL',
     fix: 'Serve RFC 8414 metadata at /.well-known/oauth-authorization-server (with the issuer path inserted after it when the issuer has a path) or OpenID discovery; behind a proxy, route /.well-known/* to the authorization server.',
@@ -136,6 +153,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   }),
   d({
     code: 'DISCOVERY_AS_METADATA_INVALID',
+    meaning: "The authorization server metadata URL answered 200 but not with a JSON object.",
     severity: 'error',
     title: 'The authorization server metadata is not a JSON object',
     fix: 'The metadata URL answers 200 with something else (often an HTML page from a catch-all route). Route it to the authorization server.',
@@ -143,6 +161,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   }),
   d({
     code: 'DISCOVERY_AS_METADATA_OIDC_ONLY',
+    meaning: "Only an OpenID discovery form works. Acceptable from 2025-11-25; under 2025-06-18 clients try RFC 8414 only.",
     severity: 'warning',
     title: 'Only OpenID discovery works; RFC 8414 metadata is missing',
     fix: '2025-06-18 clients look only at /.well-known/oauth-authorization-server. Serve RFC 8414 metadata too if such clients must connect.',
@@ -150,6 +169,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   }),
   d({
     code: 'DISCOVERY_AS_ISSUER_MISMATCH',
+    meaning: "The metadata's `issuer` is not identical (simple string comparison, RFC 8414 §3.3) to the `authorization_servers` entry it was fetched for; FastMCP's issuer carries a trailing slash, which counts.",
     severity: 'error',
     title: 'The metadata issuer differs from the authorization server URL in the resource metadata',
     fix: 'RFC 8414 §3.3: clients compare the two strings exactly and stop on a difference (FastMCP\'s bare-origin issuer carries a trailing slash on both sides). The issuer_url/base_url differs between the resource and the authorization server, or between replicas: make them the same.',
@@ -157,6 +177,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   }),
   d({
     code: 'DISCOVERY_ENDPOINT_NOT_ABSOLUTE',
+    meaning: "The authorization, token or registration endpoint (or the issuer) is missing or not an absolute URL.",
     severity: 'error',
     title: 'An OAuth endpoint is missing or not an absolute URL',
     fix: 'authorization_endpoint and token_endpoint (and registration_endpoint when offered) must be absolute http(s) URLs; relative or missing values break every client. Fix base_url of the auth provider.',
@@ -164,6 +185,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   }),
   d({
     code: 'DISCOVERY_INSECURE_ENDPOINT',
+    meaning: "An advertised URL uses `http://` on a host that is not loopback — typically a TLS-terminating proxy in front of a server whose `base_url` says http.",
     severity: 'error',
     title: 'An authorization URL uses http:// on a non-loopback host',
     fix: 'OAuth endpoints, the resource and its metadata must be HTTPS except on loopback. Behind a TLS-terminating proxy, set base_url to the public https:// URL (FastMCP builds every advertised URL from it).',
@@ -171,6 +193,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   }),
   d({
     code: 'DISCOVERY_PKCE_S256_MISSING',
+    meaning: "`code_challenge_methods_supported` does not contain `S256`. From 2025-11-25 conforming clients refuse to proceed (error); under 2025-06-18 a strong warning.",
     severity: 'error',
     title: 'The metadata does not advertise PKCE S256',
     fix: 'Advertise code_challenge_methods_supported: ["S256"] (and support it). From 2025-11-25 conforming clients refuse to proceed without it; under 2025-06-18 clients must still use PKCE.',
@@ -178,6 +201,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   }),
   d({
     code: 'DISCOVERY_NO_REGISTRATION_METHOD',
+    meaning: "Neither a `registration_endpoint` (DCR) nor `client_id_metadata_document_supported` (CIMD) is advertised: clients need a pre-registered client id.",
     severity: 'warning',
     title: 'Neither dynamic client registration nor client ID metadata documents are advertised',
     fix: 'Without registration_endpoint (DCR) or client_id_metadata_document_supported (CIMD) clients need a pre-registered client id. For an OAuth proxy serving arbitrary MCP clients, enable one of them.',
@@ -185,6 +209,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   }),
   d({
     code: 'DISCOVERY_NO_CIMD',
+    meaning: "Only DCR is offered. From 2025-11-25 clients prefer client ID metadata documents, and DCR is deprecated in 2026-07-28.",
     severity: 'info',
     title: 'Only dynamic client registration is offered (no client ID metadata documents)',
     fix: 'From 2025-11-25 clients prefer CIMD, and 2026-07-28 deprecates DCR (kept for compatibility). FastMCP 3.4.7 and 4.0.10 advertise CIMD, 2.14.7 does not; upgrade when clients start to require it.',
@@ -192,6 +217,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   }),
   d({
     code: 'DISCOVERY_PUBLIC_CLIENTS_NOT_ADVERTISED',
+    meaning: "`token_endpoint_auth_methods_supported` lacks `none`, although MCP clients are public clients. FastMCP 2.14.7 advertises only `client_secret_*` yet registers clients with `none`: reported, not failed.",
     severity: 'info',
     title: 'The token endpoint does not advertise public clients (auth method "none")',
     fix: 'MCP clients register as public clients (token_endpoint_auth_method "none"). A strict client may refuse when the metadata lists only client_secret_* methods. FastMCP 2.14.7 registers such clients anyway; 3.4.7 and 4.0.10 advertise "none".',
@@ -199,6 +225,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   }),
   d({
     code: 'DISCOVERY_NO_REFRESH_GRANT',
+    meaning: "`grant_types_supported` does not include `refresh_token`; some clients then never try to refresh.",
     severity: 'warning',
     title: 'The metadata does not advertise the refresh_token grant',
     fix: 'Clients may not try to refresh when grant_types_supported lacks refresh_token (the RFC 8414 default is authorization_code and implicit): users re-authenticate whenever the access token expires. Advertise it if the server issues refresh tokens.',
@@ -206,6 +233,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   }),
   d({
     code: 'DISCOVERY_ISS_NOT_ADVERTISED',
+    meaning: "`authorization_response_iss_parameter_supported` is absent (RFC 9207, a SHOULD in 2026-07-28). FastMCP 4.0.10 advertises it; 2.14.7 and 3.4.7 do not.",
     severity: 'info',
     title: 'RFC 9207 iss in the authorization response is not advertised',
     fix: '2026-07-28 says the AS SHOULD send iss and advertise authorization_response_iss_parameter_supported (mix-up defence). FastMCP 4.0.10 does; 2.14.7 and 3.4.7 do not.',
@@ -215,6 +243,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   // --- C8/C9: live endpoint probes -------------------------------------------------------------
   d({
     code: 'DISCOVERY_REGISTRATION_FAILED',
+    meaning: "With `--probe-registration`: registering a loopback native client did not give 2xx JSON with a `client_id`.",
     severity: 'error',
     title: 'Dynamic client registration of a loopback native client failed',
     fix: 'The registration endpoint must answer 201 JSON with a client_id for a public client with a loopback redirect URI. Check the redirect-URI allow-list (FastMCP allowed_client_redirect_uris), the client storage (writable, shared), and the server log for the rejection.',
@@ -222,6 +251,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   }),
   d({
     code: 'DISCOVERY_TOKEN_ENDPOINT_NOT_JSON',
+    meaning: "A bogus authorization code got HTML, a redirect or JSON without `error` (a warning when the JSON is right but the Content-Type is not). Any 4xx JSON OAuth error passes: FastMCP answers 400 (2.14.7) or 401 (3.4.7, 4.0.10).",
     severity: 'error',
     title: 'The token endpoint does not answer a bad request with a JSON OAuth error',
     fix: 'Clients parse token errors as JSON ({"error": …}); an HTML page (proxy error page, login page, catch-all route) or a redirect makes them fail without a reason. Route /token to the authorization server and let its JSON errors through.',
@@ -229,6 +259,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   }),
   d({
     code: 'DISCOVERY_TOKEN_ENDPOINT_SERVER_ERROR',
+    meaning: "A bogus authorization code got 5xx: the token endpoint crashes on bad input.",
     severity: 'error',
     title: 'The token endpoint answers a bad request with 5xx',
     fix: 'A bogus authorization code must get a 4xx JSON error; a 5xx means the token endpoint crashes (storage unreachable or undecryptable, missing configuration). Look at the server log for the traceback.',
@@ -236,6 +267,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   }),
   d({
     code: 'DISCOVERY_TOKEN_ENDPOINT_ACCEPTED_BOGUS_CODE',
+    meaning: "A bogus authorization code got 2xx.",
     severity: 'error',
     title: 'The token endpoint answers a bogus authorization code with 2xx',
     fix: 'A made-up code must be refused with a 4xx error. 200 with an error body breaks clients\' error handling; 200 with tokens would be a security hole. Check what answers at this URL.',
@@ -245,6 +277,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   // --- canary ---------------------------------------------------------------------------------
   d({
     code: 'DISCOVERY_CANARY_REJECTED',
+    meaning: "`initialize` with the canary token (`--token-file`) got 401. Ordered after the token's own stages: when the inside-out evidence explains the rejection (signature, mapping, upstream…), that finding names the failing tier; otherwise this one does.",
     severity: 'error',
     title: 'The canary token is rejected by the MCP endpoint (401)',
     fix: 'A token that worked before the deploy no longer does: the JWT key, issuer/audience, the store or the upstream token changed. Run the inside-out checks (give the key material and the store) or `mcp-auth-doctor diagnose` on the token to see which tier rejects it.',
@@ -252,6 +285,7 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
   }),
   d({
     code: 'DISCOVERY_CANARY_ERROR',
+    meaning: "`initialize` with the canary token got neither 200 nor 401 (403, 5xx, a network failure).",
     severity: 'error',
     title: 'The canary request did not get a usable answer',
     fix: 'An authenticated initialize must answer 200 (accepted) or 401 (rejected). Anything else (403, 404, 5xx, timeout) is a server or proxy fault: look at the status and the server log.',

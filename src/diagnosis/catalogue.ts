@@ -11,6 +11,8 @@ export interface CatalogueEntry {
   tier: TierName;
   severity: Severity;
   title: string;
+  /** What the finding means and which evidence the doctor looked at (docs/findings.md). */
+  meaning: string;
   fix: string;
   /** Where the failure mode was seen (failure-catalogue.md case numbers, issue refs). */
   seenIn: string;
@@ -20,6 +22,7 @@ const CORE: CatalogueEntry[] = [
   // --- config ------------------------------------------------------------------------------
   {
     code: 'CONFIG_OAUTH_APP_TOKEN_CAP',
+    meaning: "The deployment's upstream is a GitHub OAuth App (client id Ov…/20-hex, gho_ tokens). GitHub keeps at most 10 tokens per user, app and scope set and silently revokes the least recently used one when an 11th is created. Behind a proxy that every MCP client of a user authorises separately, that cap is reached quickly. Evidence: the client id's shape, the upstream token's prefix, the number of MCP clients holding live upstream sets in the store, `--mcp-clients`. A warning when several clients are seen, info otherwise.",
     tier: 'config',
     severity: 'warning',
     title: 'GitHub OAuth App behind a multi-client proxy: the 10-token cap will evict sessions',
@@ -28,6 +31,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'CONFIG_PER_INSTANCE_STORE',
+    meaning: "`--replicas` is more than 1 but the store is FastMCP's default on-disk store (diskcache or FileTree), which lives on one instance. Mappings, authorization codes and refresh metadata written through one replica are missing on the others, so tokens work or fail depending on which pod answers.",
     tier: 'config',
     severity: 'error',
     title: 'Several replicas but a per-instance store',
@@ -36,6 +40,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'CONFIG_SHORT_SIGNING_KEY',
+    meaning: "The `jwt_signing_key` string is shorter than 12 characters; FastMCP warns about it at start-up. PBKDF2 slows guessing but a short key remains guessable.",
     tier: 'config',
     severity: 'warning',
     title: 'jwt_signing_key is shorter than 12 characters',
@@ -44,6 +49,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'CONFIG_KEY_DERIVED_FROM_CLIENT_SECRET',
+    meaning: "No explicit `jwt_signing_key`: FastMCP derives its JWT key from the GitHub client secret (HKDF) and, for the default store, the store's Fernet key and directory from that JWT key. Rotating the client secret therefore logs everyone out and orphans the store. Reported by `diagnose` and `check` as advice.",
     tier: 'config',
     severity: 'info',
     title: 'The JWT key and the store key are derived from the upstream client secret',
@@ -54,6 +60,7 @@ const CORE: CatalogueEntry[] = [
   // --- jwt -----------------------------------------------------------------------------------
   {
     code: 'JWT_MALFORMED',
+    meaning: "The bearer is not a JWS compact token FastMCP could decode: not three segments, segments that are not base64url, a header or payload that is not a JSON object, or a non-numeric `exp`. FastMCP rejects it as `invalid_token`. `verify-token` and `diagnose` exit 2 with one line, since the input itself is unusable.",
     tier: 'jwt',
     severity: 'error',
     title: 'The token is not a well-formed JWT',
@@ -62,6 +69,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'JWT_ALGORITHM_REJECTED',
+    meaning: "The header's `alg` is not HS256 (including `none`). FastMCP's JWTIssuer only ever issues and accepts HS256 with its own key, so the token was not issued by this server, or was altered.",
     tier: 'jwt',
     severity: 'error',
     title: 'The token is not signed with HS256',
@@ -70,6 +78,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'JWT_MISSING_JTI',
+    meaning: "The signature and claims pass but there is no `jti`: FastMCP's token swap reads `payload[\"jti\"]` to find the JTI mapping, fails with a KeyError and answers `invalid_token`.",
     tier: 'jwt',
     severity: 'error',
     title: 'The token has no jti claim',
@@ -78,6 +87,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'JWT_SIGNATURE_INVALID',
+    meaning: "HMAC-SHA256 over the raw `header.payload` segments does not match with the deployment's current key — the 44-character text FastMCP derives from the client secret (HKDF) or the `jwt_signing_key` (PBKDF2, 1,000,000 iterations), or raw key bytes. Evidence: which keys were tried; with candidate secrets, which one verifies. The first stage of FastMCP's check, so it outranks every later finding.",
     tier: 'jwt',
     severity: 'error',
     title: "The token's signature does not verify with this deployment's key",
@@ -86,6 +96,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'JWT_SIGNED_BY_CANDIDATE',
+    meaning: "One of the candidate secrets given with `--candidate-secret-file` (tried as a client secret and as a signing-key string) verifies the token: that is the secret the deployment used when it issued the token.",
     tier: 'jwt',
     severity: 'info',
     title: 'The token was signed with a candidate (previous) key',
@@ -94,6 +105,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'JWT_WRONG_TOKEN_USE',
+    meaning: "A refresh JWT (`token_use: \"refresh\"`) is presented as the bearer at /mcp (`--presented-as access`, or `check`'s canary). FastMCP 3.2+ rejects it (\"Token type mismatch\"); 2.x and ≤3.1 accept it, so the finding is a warning there — the client breaks on upgrade.",
     tier: 'jwt',
     severity: 'error',
     title: 'A refresh token is being used as an access token',
@@ -102,6 +114,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'JWT_EXPIRED',
+    meaning: "`exp` is before the evaluation time (`--at`, or now). FastMCP compares with no leeway. The detail says how long ago, the token's lifetime (exp − iat), and whether a clock difference could explain it (only for a few minutes).",
     tier: 'jwt',
     severity: 'error',
     title: 'The token has expired',
@@ -110,6 +123,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'JWT_ISSUER_MISMATCH',
+    meaning: "`iss` is not exactly the issuer the deployment expects: `str(base_url)` after pydantic normalisation (a bare origin gets a trailing slash), or `issuer_url` on 4.x. The detail names the difference (scheme, host, port, path, trailing slash). With `check` and no `--base-url`, the expectation is the running server's own AS metadata issuer.",
     tier: 'jwt',
     severity: 'error',
     title: "The token's iss does not match this deployment's issuer",
@@ -118,6 +132,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'JWT_AUDIENCE_MISMATCH',
+    meaning: "`aud` is not exactly the server's resource URL (base URL + MCP path). Since FastMCP 2.14.2 (GHSA-5h2m-4q8j-pqpj) `aud` is the real resource URL; before, it was `base_url + \"/mcp\"` whatever the mount path — the detail says when a token carries that legacy value, i.e. was minted before the upgrade. With `check` and no `--base-url`, the expectation is the server's PRM `resource`.",
     tier: 'jwt',
     severity: 'error',
     title: "The token's aud does not match this server's resource URL",
@@ -126,6 +141,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'JWT_ID_JAG_TOKEN',
+    meaning: "The token carries `fastmcp_grant: \"id_jag\"` (FastMCP 4.x, SEP-990 identity assertion): FastMCP checks it without the JTI mapping and the upstream token, so the storage stages are skipped.",
     tier: 'jwt',
     severity: 'info',
     title: 'ID-JAG token (FastMCP 4.x identity assertion grant): storage stages do not apply',
@@ -134,16 +150,18 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'JWT_NO_KEY_MATERIAL',
+    meaning: "No client secret, signing key or raw key was given, so the signature could not be checked. Claims are still checked, but the JWT tier is incomplete and a clean run is `inconclusive`, never `healthy`.",
     tier: 'jwt',
     severity: 'warning',
     title: 'The signature could not be checked: no key material was given',
     fix: 'Give the upstream client secret (--upstream-client-secret-file) or the jwt_signing_key (--jwt-signing-key-file), as the deployment uses them.',
-    seenIn: 'input',
+    seenIn: 'fastmcp#4850 (re-verifying a FastMCP JWT offline needs the deployment\'s key)',
   },
 
   // --- storage -------------------------------------------------------------------------------
   {
     code: 'STORE_EMPTY',
+    meaning: "The store — or, for FastMCP 3.x, the fingerprint directory the current key selects — holds no live entry (expired ones may remain on disk). Either nobody logged in since it was created, or the deployment lost its state or reads another store.",
     tier: 'storage',
     severity: 'warning',
     title: 'The store holds no OAuth state',
@@ -152,6 +170,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'STORE_JTI_MAPPING_MISSING',
+    meaning: "`mcp-jti-mappings[jti]` is absent, expired, unreadable, or (3.x default store, where undecryptable reads as missing) does not decrypt. FastMCP cannot find the upstream token and answers `invalid_token` even though the JWT verifies. The detail says where it looked and, when the chain sits elsewhere (another fingerprint directory, a candidate key), where.",
     tier: 'storage',
     severity: 'error',
     title: "The token's JTI mapping is not in the store",
@@ -160,6 +179,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'STORE_UPSTREAM_TOKEN_MISSING',
+    meaning: "The JTI mapping is there but `mcp-upstream-tokens[upstream_token_id]` is absent or expired (\"Upstream token not found\").",
     tier: 'storage',
     severity: 'error',
     title: 'The upstream token set the mapping points to is missing',
@@ -168,6 +188,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'STORE_DECRYPT_FAILED',
+    meaning: "Entries exist but do not decrypt with the Fernet key in use (explicit storage key, or the one derived from the JWT key). Error when nothing decrypts, or when the token's own entry fails in a store that raises on decryption errors (2.x default store, user-supplied wrappers: 401 at /mcp, 500 on refresh); a warning when no key was given. The detail names a candidate key that does decrypt them, if any.",
     tier: 'storage',
     severity: 'error',
     title: 'Store entries are present but do not decrypt with the key in use',
@@ -176,6 +197,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'STORE_PLAINTEXT_TOKENS',
+    meaning: "The store holds upstream GitHub tokens without the Fernet envelope: anyone who can read the store (a Redis user, a backup) can use them against GitHub.",
     tier: 'storage',
     severity: 'warning',
     title: 'Upstream GitHub tokens are stored in clear text',
@@ -184,6 +206,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'STORE_ORPHANED_DIRECTORY',
+    meaning: "FastMCP 3.x keeps its default store in `oauth-proxy/<sha256(store key)[:12]>/`; other directories there were written under another key. The detail lists each with its entry count, newest entry and the key (if given) that selects it. An error when the directory in use holds no session while an orphan does: every session issued before the key change is gone for FastMCP.",
     tier: 'storage',
     severity: 'warning',
     title: 'Orphaned fingerprint directories from an earlier key',
@@ -192,6 +215,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'STORE_FINGERPRINT_DIR_MISSING',
+    meaning: "No directory under `oauth-proxy/` matches the fingerprint of the key the doctor derived: the key inputs given are not the ones the server runs with, or the server has not started with them yet.",
     tier: 'storage',
     severity: 'error',
     title: "The current key's store directory does not exist",
@@ -200,6 +224,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'STORE_CLIENT_NOT_FOUND',
+    meaning: "`mcp-oauth-proxy-clients[client_id]` (the JWT's `client_id` claim) is absent. On the refresh path this fails first (the MCP SDK answers `invalid_client \"Invalid client_id\"`); at /mcp it does not matter yet, so it is a warning there.",
     tier: 'storage',
     severity: 'error',
     title: 'The MCP client registration is not in the store',
@@ -208,6 +233,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'STORE_DANGLING_MAPPINGS',
+    meaning: "Live JTI mappings point to upstream token sets that are missing or expired (full reads only; not judged with `--limit`/`--sample`).",
     tier: 'storage',
     severity: 'warning',
     title: 'JTI mappings point to upstream token sets that are gone',
@@ -216,6 +242,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'STORE_LEGACY_CACHE_IGNORED',
+    meaning: "A FastMCP 2.x `cache.db` lies beside a 3.x FileTree store. FastMCP 3 never reads it.",
     tier: 'storage',
     severity: 'warning',
     title: 'A FastMCP 2.x cache.db sits beside a 3.x store and is ignored',
@@ -224,6 +251,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'STORE_UNREADABLE_ENTRIES',
+    meaning: "Some entries are not py-key-value documents or valid FastMCP models: a foreign writer in the same Redis db or directory, a truncated file, a Redis value of another type. FastMCP treats them as missing.",
     tier: 'storage',
     severity: 'warning',
     title: 'Some store entries are not valid py-key-value documents',
@@ -232,6 +260,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'STORE_PARTIAL_READ',
+    meaning: "The store was read only in part: interrupted, failed part-way (the detail says where), or capped by `--limit`/`--sample`. Counts are lower bounds and a clean result is `inconclusive`.",
     tier: 'storage',
     severity: 'warning',
     title: 'The store was read only in part',
@@ -242,6 +271,7 @@ const CORE: CatalogueEntry[] = [
   // --- refresh -------------------------------------------------------------------------------
   {
     code: 'REFRESH_TOKEN_NOT_FOUND',
+    meaning: "`mcp-refresh-tokens[sha256(refresh JWT)]` is absent, expired or unreadable. FastMCP rotates refresh tokens on every use and deletes the old hash and JTI mapping, so a missing hash with a missing refresh mapping means the token was already used (rotated). FastMCP answers `invalid_grant`; 3.4.7+ logs \"Refresh token not found … already rotated, expired, or revoked\".",
     tier: 'refresh',
     severity: 'error',
     title: 'The refresh token is not in mcp-refresh-tokens (already rotated, expired or revoked)',
@@ -250,6 +280,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'REFRESH_METADATA_IN_MEMORY',
+    meaning: "FastMCP 2.13.0–2.13.1 keeps refresh-token metadata in process memory (no `mcp-refresh-tokens` collection): refresh fails after every restart and across replicas. Detected from `--fastmcp-version`, or inferred from a store with refreshable upstream sets and no refresh hashes.",
     tier: 'refresh',
     severity: 'warning',
     title: 'Refresh-token metadata is not persisted (FastMCP 2.13.0–2.13.1)',
@@ -260,6 +291,7 @@ const CORE: CatalogueEntry[] = [
   // --- upstream ------------------------------------------------------------------------------
   {
     code: 'UPSTREAM_TOKEN_REJECTED',
+    meaning: "GitHub answered `GET /user` with 401 Bad credentials (or the check-token API with 404) for the upstream token behind the session. Revoked, expired and evicted tokens look the same here; the security log tells them apart. FastMCP logs \"GitHub token verification failed: 401 …\" and answers `invalid_token`.",
     tier: 'upstream',
     severity: 'error',
     title: 'GitHub rejects the upstream token (401 Bad credentials)',
@@ -268,6 +300,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'UPSTREAM_TOKEN_EXPIRED',
+    meaning: "The upstream set's own `expires_at` has passed and GitHub answers 401. FastMCP 3.2+ refreshes an expired upstream token transparently when it holds an upstream refresh token (then only a warning); before 3.2 the session fails until the client refreshes. On the refresh path it is expected (FastMCP refreshes upstream on the grant).",
     tier: 'upstream',
     severity: 'error',
     title: 'The upstream GitHub token has expired',
@@ -276,6 +309,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'UPSTREAM_UNAVAILABLE',
+    meaning: "GitHub did not give a verdict on the token: 5xx (the \"Unicorn!\" page), a timeout, DNS or connection failure, or an unexpected answer such as 404 at `/user` (a wrong `--github-api-url`). The token may be fine, but FastMCP's verifier treats any non-200 as an invalid token (fastmcp#4854).",
     tier: 'upstream',
     severity: 'error',
     title: 'GitHub did not answer properly (5xx, timeout or network error): the token may be fine',
@@ -284,6 +318,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'UPSTREAM_RATE_LIMITED',
+    meaning: "403/429 with `x-ratelimit-remaining: 0`, or a secondary rate limit (`retry-after`). The detail shows limit, used, remaining and the reset time. FastMCP spends two GitHub calls per verification without its cache.",
     tier: 'upstream',
     severity: 'error',
     title: 'GitHub rate-limits this user',
@@ -292,6 +327,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'UPSTREAM_SSO_REQUIRED',
+    meaning: "403 with `X-GitHub-SSO: required`: the token has not been authorised for the organisation's SAML SSO.",
     tier: 'upstream',
     severity: 'error',
     title: 'The token is not authorized for the organization\'s SAML SSO',
@@ -300,6 +336,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'UPSTREAM_FORBIDDEN',
+    meaning: "403 without rate-limit or SSO headers: usually GitHub's failed-login lockout (\"Maximum number of login attempts exceeded\"), which refuses even valid credentials for a while after repeated bad ones, or a missing permission.",
     tier: 'upstream',
     severity: 'error',
     title: 'GitHub answers 403 for the upstream token',
@@ -308,6 +345,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'UPSTREAM_SCOPES_MISSING',
+    meaning: "The token's `X-OAuth-Scopes` (FastMCP reads it from `GET /user/repos`; empty or absent counts as `[\"user\"]`) does not contain every required scope (`--required-scopes`, default `user`).",
     tier: 'upstream',
     severity: 'error',
     title: 'The upstream token lacks required scopes',
@@ -316,6 +354,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'UPSTREAM_TOKEN_FROM_OTHER_APP',
+    meaning: "`X-OAuth-Client-Id` on GitHub's answer names another client id than the deployment's `--upstream-client-id`: the store holds tokens minted by another app.",
     tier: 'upstream',
     severity: 'warning',
     title: 'The upstream token was minted by another GitHub app',
@@ -324,6 +363,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'UPSTREAM_APP_CREDENTIALS_REJECTED',
+    meaning: "The check-token API (`POST /applications/{client_id}/token`, HTTP Basic) refused the app's client id and secret. The doctor does not fall back to `/user` after a rejection; the token stays unchecked (the tier is `error`, the run inconclusive) — use `--no-check-token` to probe `/user` once instead.",
     tier: 'upstream',
     severity: 'warning',
     title: 'GitHub rejected the app credentials for check-token',
@@ -334,6 +374,7 @@ const CORE: CatalogueEntry[] = [
   // --- idp -----------------------------------------------------------------------------------
   {
     code: 'IDP_TOKEN_EVICTED_MAX_FOR_APP',
+    meaning: "The security log has an `oauth_access.destroy` with `explanation: max_for_app` whose `hashed_token` (base64 SHA-256) matches the upstream token behind the session: GitHub evicted it when the user/app/scope bucket exceeded 10 tokens. The detail names the create that triggered it (same request id, or the last create within two minutes) and the live count after it.",
     tier: 'idp',
     severity: 'error',
     title: 'GitHub evicted the upstream token: more than 10 tokens for the same user/app/scope (max_for_app)',
@@ -342,6 +383,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'IDP_TOKEN_REVOKED',
+    meaning: "The security log shows the upstream token destroyed or revoked for another reason (`expired`, `web_user`, no explanation), or the app's authorisation destroyed after the token was created (the user revoked the app). A warning for `expired` when a refresh token is stored.",
     tier: 'idp',
     severity: 'error',
     title: 'The security log shows the upstream token was destroyed',
@@ -350,6 +392,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'IDP_TOKEN_CAP_AT_RISK',
+    meaning: "The estimated live tokens for one user and app (from the log's creates and destroys, a lower bound) or the store's live gho_ upstream sets are at 8 or more: the next authorisations will evict older tokens.",
     tier: 'idp',
     severity: 'warning',
     title: 'Tokens for one user/app are at or near GitHub\'s 10-token cap',
@@ -358,6 +401,7 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'IDP_MAX_FOR_APP_SEEN',
+    meaning: "The log shows `max_for_app` destroys for the app, but none for the tokens under diagnosis: other sessions are being evicted.",
     tier: 'idp',
     severity: 'warning',
     title: 'The security log shows max_for_app evictions for this app',
