@@ -223,12 +223,12 @@ export function buildReport(ev: Evidence, opts: ReportOptions): Report {
       verdict = 'inconclusive';
       const t = undecided[0];
       summary = t
-        ? `Inconclusive: nothing failed, but ${TIER_TITLES[t].toLowerCase()} was not ${partialOf(ev, t) ? 'fully ' : ''}checked (${partialOf(ev, t) ?? tiers[t]?.reason ?? 'no evidence'}).`
+        ? `Inconclusive: nothing failed, but the ${TIER_TITLES[t]} tier was not ${partialOf(ev, t) ? 'fully ' : ''}checked (${partialOf(ev, t) ?? tiers[t]?.reason ?? 'no evidence'}).`
         : `Inconclusive: nothing failed in what was collected, but collection stopped early (${opts.partial}).`;
-      fix = !t ? 'Re-run to completion.' : tiers[t]?.status === 'error' ? `Could not collect the evidence for ${TIER_TITLES[t].toLowerCase()} (${tiers[t]?.reason}); fix that and re-run.` : inconclusiveFix(t);
+      fix = !t ? 'Re-run to completion.' : tiers[t]?.status === 'error' ? `Could not collect the evidence for the ${TIER_TITLES[t]} tier (${tiers[t]?.reason}); fix that and re-run.` : inconclusiveFix(t);
     } else {
       verdict = 'healthy';
-      summary = `Healthy: ${opts.deciding.map((t) => TIER_TITLES[t].toLowerCase()).join(', ')} checked, no error found.`;
+      summary = `Healthy: no error found in ${listTitles(opts.deciding)}.`;
     }
   }
   const report: Report = {
@@ -248,6 +248,11 @@ export function buildReport(ev: Evidence, opts: ReportOptions): Report {
   if (ev.token) report.stages = stagesFor(ev, findings);
   if (opts.partial) report.partial = opts.partial;
   return report;
+}
+
+function listTitles(tiers: readonly TierName[]): string {
+  const t = tiers.map((x) => TIER_TITLES[x]);
+  return t.length <= 1 ? (t[0] ?? 'nothing') : `${t.slice(0, -1).join(', ')} and ${t[t.length - 1]}`;
 }
 
 function inconclusiveFix(t: TierName): string {
