@@ -227,6 +227,7 @@ export async function collectInventory(
   const limited = limits.limit !== undefined || limits.sample !== undefined;
   const agg = new Aggregator(ev, keyring, now, { on: Boolean(opts.showEntries), collections: opts.collections?.length ? new Set(opts.collections) : undefined }, store.fingerprintDirs.length > 0);
   let partial: string | undefined;
+  let skippedParts: string[] = [];
 
   try {
     // FileTree default store: every fingerprint directory is reported (entries, newest entry, which
@@ -266,11 +267,14 @@ export async function collectInventory(
         if (progress && t - lastShown > 250) {
           lastShown = t;
           const rate = Math.round(ev.entriesRead / Math.max(0.001, (t - t0) / 1000));
-          progress.update(`reading ${source.label}: ${ev.entriesRead.toLocaleString('en-US')} entries (${rate.toLocaleString('en-US')}/s)`);
+          const at = source.position?.();
+          progress.update(`reading ${source.label}${at ? ` — ${at}` : ''}: ${ev.entriesRead.toLocaleString('en-US')} entries (${rate.toLocaleString('en-US')}/s)`);
         }
         if (signal?.aborted) break;
       }
       if (source instanceof RedisSource && source.foreignKeys) ev.foreignKeys = source.foreignKeys;
+      const unread = source.unread?.() ?? [];
+      if (unread.length && !signal?.aborted) skippedParts = unread;
     }
     if (ev.fingerprints) {
       for (const d of store.fingerprintDirs) {
@@ -285,6 +289,7 @@ export async function collectInventory(
       }
     }
     if (signal?.aborted) partial = `interrupted after ${ev.entriesRead} entries`;
+    else if (skippedParts.length) partial = `${ev.entriesRead} entries read, but ${skippedParts.length > 3 ? `${skippedParts.slice(0, 3).join('; ')}; and ${skippedParts.length - 3} more` : skippedParts.join('; ')} could not be read`;
     if (limited) {
       ev.limited = limits.limit !== undefined ? `read at most ${limits.limit} entries (--limit)` : `read a sample of about ${limits.sample} entries (--sample)`;
     }
@@ -293,7 +298,7 @@ export async function collectInventory(
   } catch (e) {
     if (e instanceof InputError) throw e;
     agg.finish(true);
-    const reason = e instanceof DoctorError ? e.line() : `reading ${store.location} failed after ${ev.entriesRead} entries: ${describeError(e)}`;
+    const reason = e instanceof DoctorError ? `${e.message} (after ${ev.entriesRead} entries; the counts cover those)${e.hint ? ` — ${e.hint}` : ''}` : `reading ${store.location} failed after ${ev.entriesRead} entries: ${describeError(e)}`;
     return failed(reason, ev);
   }
 }

@@ -9,10 +9,14 @@
  * notifications, and SELECT only when the URL names a db other than 0 — such a user then needs
  * `+select` (SELECT is @connection).
  *
- * Cluster (issue 7): scanning is organised per node (`RedisNode`), so a cluster variant can scan every
- * master with the same page logic and route reads by slot.
+ * Redis Cluster (`--redis-cluster`, or detected: a node that answers CROSSSLOT to an MGET of two keys
+ * in different slots): node-redis' cluster client discovers the masters with CLUSTER SLOTS — which
+ * `+@read` does not include, so an ACL user needs `+cluster|slots` as well — then every master is
+ * SCANned through its own connection, and values are read through the cluster client, which splits
+ * an MGET by slot and follows MOVED/ASK. A master that cannot be read is skipped and named: the
+ * inventory is then partial, never silently short.
  */
-import { createClient } from '@redis/client';
+import { createClient, createCluster } from '@redis/client';
 import { readFileSync } from 'node:fs';
 import { CollectError, InputError, UsageError, describeError } from '../errors.js';
 import { ENV } from '../commands/shared.js';
@@ -25,8 +29,10 @@ const SCAN_COUNT = 1000;
 const AHEAD = 4;
 const CONNECT_TIMEOUT_MS = 5000;
 
-/** One Redis server to scan. A cluster adapter would hold one per master. */
+/** One Redis server to scan: the server, or one master of a cluster. */
 export interface RedisNode {
+  /** host:port, for progress and messages. */
+  readonly address: string;
   /** One SCAN page: next cursor ('0' = done) and the keys. */
   scanPage(cursor: string, match: string, count: number): Promise<{ cursor: string; keys: string[] }>;
   /**
@@ -39,46 +45,66 @@ export interface RedisNode {
 }
 
 type Client = ReturnType<typeof createClient>;
+type Cluster = ReturnType<typeof createCluster>;
+type Value = { value?: string; pttl: number; error?: string };
+
+/**
+ * Values of a SCAN page: one MGET, then PTTL only where the document carries no expires_at of its
+ * own, TYPE only for keys MGET found empty (gone since SCAN, or not a string). `send` runs one
+ * command whose first argument after the name is `key` (a cluster routes it by that key's slot).
+ */
+async function readValues(keys: string[], send: (key: string, args: string[]) => Promise<unknown>): Promise<Value[]> {
+  if (!keys.length) return [];
+  const values = (await send(keys[0]!, ['MGET', ...keys])) as unknown[];
+  const out: Value[] = values.map((v) => (v === null || v === undefined ? { pttl: -2 } : { value: typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('utf8') : String(v), pttl: -1 }));
+  const jobs: Promise<void>[] = [];
+  out.forEach((r, i) => {
+    const key = keys[i]!;
+    if (r.value === undefined) {
+      jobs.push(
+        send(key, ['TYPE', key]).then((t) => {
+          const type = String(t);
+          if (type !== 'none' && type !== 'string') r.error = `not a string value (a Redis ${type}: not written by py-key-value)`;
+        }),
+      );
+    } else if (!r.value.includes('"expires_at"')) {
+      jobs.push(send(key, ['PTTL', key]).then((t) => void (r.pttl = Number(t))));
+    }
+  });
+  await Promise.all(jobs);
+  return out;
+}
+
+async function scanReply(reply: unknown): Promise<{ cursor: string; keys: string[] }> {
+  const r = reply as [unknown, unknown[]];
+  return { cursor: String(r[0]), keys: (r[1] ?? []).map((k) => String(k)) };
+}
+
+async function dbsizeOf(send: () => Promise<unknown>): Promise<number | undefined> {
+  try {
+    return Number(await send());
+  } catch (e) {
+    if (/NOPERM/.test(describeError(e))) return undefined;
+    throw e;
+  }
+}
 
 class SingleNode implements RedisNode {
-  constructor(private readonly client: Client) {}
+  constructor(
+    private readonly client: Client,
+    readonly address: string,
+  ) {}
 
   async scanPage(cursor: string, match: string, count: number): Promise<{ cursor: string; keys: string[] }> {
-    const reply = (await this.client.sendCommand(['SCAN', cursor, 'MATCH', match, 'COUNT', String(count)])) as [unknown, unknown[]];
-    return { cursor: String(reply[0]), keys: (reply[1] ?? []).map((k) => String(k)) };
+    return scanReply(await this.client.sendCommand(['SCAN', cursor, 'MATCH', match, 'COUNT', String(count)]));
   }
 
-  async readMany(keys: string[]): Promise<{ value?: string; pttl: number; error?: string }[]> {
-    if (!keys.length) return [];
-    // One MGET per page; PTTL (pipelined) only where the document carries no expires_at of its own,
-    // TYPE only for keys MGET found empty (gone since SCAN, or not a string).
-    const values = (await this.client.sendCommand(['MGET', ...keys])) as unknown[];
-    const out: { value?: string; pttl: number; error?: string }[] = values.map((v) => (v === null || v === undefined ? { pttl: -2 } : { value: typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('utf8') : String(v), pttl: -1 }));
-    const ttlJobs: Promise<void>[] = [];
-    out.forEach((r, i) => {
-      const key = keys[i]!;
-      if (r.value === undefined) {
-        ttlJobs.push(
-          this.client.sendCommand(['TYPE', key]).then((t) => {
-            const type = String(t);
-            if (type !== 'none' && type !== 'string') r.error = `not a string value (a Redis ${type}: not written by py-key-value)`;
-          }),
-        );
-      } else if (!r.value.includes('"expires_at"')) {
-        ttlJobs.push(this.client.sendCommand(['PTTL', key]).then((t) => void (r.pttl = Number(t))));
-      }
-    });
-    await Promise.all(ttlJobs);
-    return out;
+  readMany(keys: string[]): Promise<Value[]> {
+    return readValues(keys, (_key, args) => this.client.sendCommand(args));
   }
 
-  async dbsize(): Promise<number | undefined> {
-    try {
-      return Number(await this.client.sendCommand(['DBSIZE']));
-    } catch (e) {
-      if (/NOPERM/.test(describeError(e))) return undefined;
-      throw e;
-    }
+  dbsize(): Promise<number | undefined> {
+    return dbsizeOf(() => this.client.sendCommand(['DBSIZE']));
   }
 
   async close(): Promise<void> {
@@ -87,6 +113,43 @@ class SingleNode implements RedisNode {
     } catch {
       this.client.destroy();
     }
+  }
+}
+
+/**
+ * One master of a cluster: SCAN and DBSIZE go to that master's own connection; reads go through the
+ * cluster client, which splits an MGET by slot and follows MOVED/ASK (a key that moved since SCAN).
+ */
+class ClusterMaster implements RedisNode {
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly master: Cluster['masters'][number],
+  ) {}
+
+  get address(): string {
+    return this.master.address;
+  }
+
+  async #client(): Promise<Client> {
+    return (await this.cluster.nodeClient(this.master)) as unknown as Client;
+  }
+
+  async scanPage(cursor: string, match: string, count: number): Promise<{ cursor: string; keys: string[] }> {
+    const c = await this.#client();
+    return scanReply(await c.sendCommand(['SCAN', cursor, 'MATCH', match, 'COUNT', String(count)]));
+  }
+
+  readMany(keys: string[]): Promise<Value[]> {
+    return readValues(keys, (key, args) => this.cluster.sendCommand(key, true, args));
+  }
+
+  async dbsize(): Promise<number | undefined> {
+    const c = await this.#client();
+    return dbsizeOf(() => c.sendCommand(['DBSIZE']));
+  }
+
+  async close(): Promise<void> {
+    // The cluster client owns the connections (closed once, by the store).
   }
 }
 
@@ -104,12 +167,32 @@ export class RedisSource implements EntrySource {
   foreignKeys = 0;
 
   readonly #wrap: (e: unknown) => Error;
+  readonly #explain: (e: unknown) => string;
+  /** Cluster masters that could not be read in the last scan: "host:port: why". */
+  #unread: string[] = [];
+  #at: { index: number; address: string } | undefined;
 
-  constructor(nodes: RedisNode[], label: string, prefix: string, wrap: (e: unknown) => Error = (e) => (e instanceof Error ? e : new Error(String(e)))) {
+  constructor(
+    nodes: RedisNode[],
+    label: string,
+    prefix: string,
+    wrap: (e: unknown) => Error = (e) => (e instanceof Error ? e : new Error(String(e))),
+    explainError: (e: unknown) => string = describeError,
+  ) {
     this.#nodes = nodes;
     this.label = label;
     this.#prefix = prefix;
     this.#wrap = wrap;
+    this.#explain = explainError;
+  }
+
+  position(): string | undefined {
+    if (this.#nodes.length < 2 || !this.#at) return undefined;
+    return `master ${this.#at.index + 1}/${this.#nodes.length} ${this.#at.address}`;
+  }
+
+  unread(): string[] {
+    return [...this.#unread];
   }
 
   async collections(): Promise<string[]> {
@@ -119,7 +202,13 @@ export class RedisSource implements EntrySource {
   async count(): Promise<number | undefined> {
     let total = 0;
     for (const n of this.#nodes) {
-      const c = await n.dbsize();
+      let c: number | undefined;
+      try {
+        c = await n.dbsize();
+      } catch (e) {
+        if (this.#nodes.length > 1) continue; // a master that is down: the scan says so
+        throw e;
+      }
       if (c === undefined) return undefined;
       total += c;
     }
@@ -154,69 +243,83 @@ export class RedisSource implements EntrySource {
     }
     let read = 0;
     let seenKeys = 0;
-    for (const node of this.#nodes) {
-      // Read ahead: up to AHEAD pages are in flight (SCAN for the next cursor, MGET for the pages
-      // already listed), so the server always has work queued; results are consumed in order.
-      type Pending = { picked: { raw: string; collection: string; key: string }[]; readAt: number; values: Promise<{ value?: string; pttl: number; error?: string }[]> };
-      const queue: Pending[] = [];
-      let cursor: string | undefined = '0';
-      let scanning: Promise<{ cursor: string; keys: string[] }> | undefined;
-      let stop = false;
-      const pump = async () => {
-        while (!stop && cursor !== undefined && queue.length < AHEAD) {
-          scanning ??= node.scanPage(cursor, match, SCAN_COUNT);
-          const page: { cursor: string; keys: string[] } = await scanning;
-          scanning = undefined;
-          cursor = page.cursor === '0' ? undefined : page.cursor;
-          const picked: Pending['picked'] = [];
-          for (const raw of page.keys) {
-            const parts = this.#split(raw);
-            if (!parts) {
-              this.foreignKeys++;
-              continue;
-            }
-            if (wanted && !wanted.has(parts.collection)) continue;
-            if (seenKeys++ % step !== 0) continue;
-            if (queued >= limit) {
-              cursor = undefined;
-              break;
-            }
-            queued++;
-            picked.push({ raw, ...parts });
-          }
-          if (picked.length) {
-            const values = node.readMany(picked.map((x) => x.raw));
-            values.catch(() => undefined); // observed when consumed
-            queue.push({ picked, readAt: Date.now() / 1000, values });
-          }
-        }
-      };
-      let queued = read;
+    this.#unread = [];
+    for (const [index, node] of this.#nodes.entries()) {
+      this.#at = { index, address: node.address };
+      const readBefore = read;
       try {
-        for (;;) {
-          await pump();
-          const head = queue.shift();
-          if (!head) break;
-          const values = await head.values;
-          const batch: RawEntry[] = [];
-          head.picked.forEach((p, i) => {
-            const v = values[i]!;
-            if (v.value === undefined && !v.error) return; // expired or deleted since SCAN
-            this.#seen.add(p.collection);
-            const e: RawEntry = { collection: p.collection, key: p.key, keyExact: true, storeExpiresAt: v.pttl >= 0 ? head.readAt + v.pttl / 1000 : null };
-            if (v.value !== undefined) e.text = v.value;
-            if (v.error) e.error = v.error;
-            batch.push(e);
-          });
-          read += head.picked.length;
-          if (batch.length) yield batch;
-          if (opts.signal?.aborted) return;
+        // Read ahead: up to AHEAD pages are in flight (SCAN for the next cursor, MGET for the pages
+        // already listed), so the server always has work queued; results are consumed in order.
+        type Pending = { picked: { raw: string; collection: string; key: string }[]; readAt: number; values: Promise<Value[]> };
+        const queue: Pending[] = [];
+        let cursor: string | undefined = '0';
+        let scanning: Promise<{ cursor: string; keys: string[] }> | undefined;
+        let stop = false;
+        const pump = async () => {
+          while (!stop && cursor !== undefined && queue.length < AHEAD) {
+            scanning ??= node.scanPage(cursor, match, SCAN_COUNT);
+            const page: { cursor: string; keys: string[] } = await scanning;
+            scanning = undefined;
+            cursor = page.cursor === '0' ? undefined : page.cursor;
+            const picked: Pending['picked'] = [];
+            for (const raw of page.keys) {
+              const parts = this.#split(raw);
+              if (!parts) {
+                this.foreignKeys++;
+                continue;
+              }
+              if (wanted && !wanted.has(parts.collection)) continue;
+              if (seenKeys++ % step !== 0) continue;
+              if (queued >= limit) {
+                cursor = undefined;
+                break;
+              }
+              queued++;
+              picked.push({ raw, ...parts });
+            }
+            if (picked.length) {
+              const values = node.readMany(picked.map((x) => x.raw));
+              values.catch(() => undefined); // observed when consumed
+              queue.push({ picked, readAt: Date.now() / 1000, values });
+            }
+          }
+        };
+        let queued = read;
+        try {
+          for (;;) {
+            await pump();
+            const head = queue.shift();
+            if (!head) break;
+            const values = await head.values;
+            const batch: RawEntry[] = [];
+            head.picked.forEach((p, i) => {
+              const v = values[i]!;
+              if (v.value === undefined && !v.error) return; // expired or deleted since SCAN
+              this.#seen.add(p.collection);
+              const e: RawEntry = { collection: p.collection, key: p.key, keyExact: true, storeExpiresAt: v.pttl >= 0 ? head.readAt + v.pttl / 1000 : null };
+              if (v.value !== undefined) e.text = v.value;
+              if (v.error) e.error = v.error;
+              batch.push(e);
+            });
+            read += head.picked.length;
+            if (batch.length) yield batch;
+            if (opts.signal?.aborted) return;
+          }
+        } finally {
+          stop = true;
+          await Promise.allSettled([...queue.map((q) => q.values), ...(scanning ? [scanning] : [])]);
         }
-      } finally {
-        stop = true;
-        await Promise.allSettled([...queue.map((q) => q.values), ...(scanning ? [scanning] : [])]);
+      } catch (e) {
+        // A cluster master that is down (or drops the connection) does not hide the others: it is
+        // skipped and named, and the inventory says it is partial. A lone server's failure is the
+        // whole read's.
+        if (this.#nodes.length < 2 || opts.signal?.aborted) throw e;
+        this.#unread.push(`master ${node.address}${read > readBefore ? ` (after ${read - readBefore} of its entries)` : ''}: ${this.#explain(e)}`);
+        if (this.#unread.length === this.#nodes.length) throw e;
+        continue;
       }
       if (read >= limit) return;
+      if (opts.signal?.aborted) return;
     }
   }
 
@@ -282,41 +385,51 @@ function explain(e: unknown, target: RedisTarget): string {
   const msg = describeError(e);
   if (/WRONGPASS|invalid username-password|AUTH failed|invalid password/i.test(msg)) return 'authentication failed (wrong user or password)';
   if (/NOAUTH/i.test(msg)) return 'the server requires a password (NOAUTH)';
+  if (/NOPERM/i.test(msg) && /cluster\|(slots|shards)/i.test(msg)) return `the user may not run CLUSTER SLOTS, which finding the cluster's masters needs (${CLUSTER_ACL})`;
   if (/NOPERM/i.test(msg) && /select/i.test(msg)) return `the user may not SELECT db ${target.db} (grant +select, or use db 0)`;
   if (/NOPERM/i.test(msg)) return `permission denied: ${msg}`;
-  if (/CROSSSLOT|MOVED|CLUSTERDOWN|ASK /.test(msg)) return 'the server is a Redis Cluster node; reading a cluster (every master) is not supported yet';
+  if (/CLUSTERDOWN/.test(msg)) return `the cluster is down (${msg.replace(/^.*?CLUSTERDOWN\s*/, '')})`;
+  if (/CROSSSLOT|MOVED|ASK /.test(msg)) return 'the server is a Redis Cluster node';
   if (/ECONNREFUSED/.test(msg)) return 'connection refused (is Redis running on that host and port?)';
   if (/ENOTFOUND|EAI_AGAIN/.test(msg)) return 'host not found';
   if (/ETIMEDOUT|timeout/i.test(msg)) return 'connection timed out';
   if (/certificate|self.signed|SSL|TLS|wrong version number|handshake|alert/i.test(msg)) return `TLS failure: ${msg}`;
-  if (/ECONNRESET|socket hang up|closed/i.test(msg)) return target.tls ? `connection closed during the TLS handshake (${msg})` : `connection closed (${msg}; a TLS-only server needs rediss://)`;
+  if (/ECONNRESET|socket hang up|closed|EPIPE/i.test(msg)) return target.tls ? `connection closed (${msg}; during the TLS handshake?)` : `connection closed (${msg})`;
   return msg;
 }
+
+/** The ACL grant cluster discovery needs beyond +@read (node-redis runs CLUSTER SLOTS on a seed node). */
+export const CLUSTER_ACL = 'grant it with ACL SETUSER <user> +cluster|slots';
 
 function hintFor(line: string, target: RedisTarget): string {
   if (line.startsWith('authentication') || line.startsWith('the server requires')) return 'give the password with --redis-password-file or REDIS_PASSWORD, and the user in the URL (redis://user@host)';
   if (line.startsWith('TLS') || line.includes('TLS handshake')) return 'check --redis-ca (and --redis-cert/--redis-key when the server wants client certificates), or --redis-insecure for a test server';
+  if (line.includes('CLUSTER SLOTS')) return 'the doctor needs +@read plus +cluster|slots on a cluster (e.g. ACL SETUSER doctor on >pw ~* +@read +cluster|slots)';
   if (line.includes('SELECT')) return 'the doctor only needs +@read, plus +select for a db other than 0';
-  if (line.includes('Cluster')) return 'point --store at a standalone Redis, or wait for cluster support (--redis-cluster)';
+  if (line.includes('cluster is down')) return 'bring the failed masters back (CLUSTER INFO shows cluster_state), then re-run';
+  if (line.includes('Cluster node')) return 're-run with --redis-cluster to read every master';
   return target.tls ? 'check the URL, the port and the certificates' : 'check the URL and that Redis is reachable from here';
 }
 
-/** Connect (read-only use) and return the opened store. CollectError (exit 3) when Redis cannot be read. */
-export async function openRedis(url: string, opts: StoreOpenOptions, src: InputSources): Promise<OpenedStore> {
+/** Keys in two different cluster slots ({a} → 15495, {b} → 3300): an MGET of both is CROSSSLOT on a cluster node. */
+const CROSSSLOT_PROBE = ['__mcp_auth_doctor_probe__{a}', '__mcp_auth_doctor_probe__{b}'];
+
+interface Connection {
+  target: RedisTarget;
+  location: string;
+  password?: string;
+  socket: Record<string, unknown>;
+}
+
+async function connection(url: string, opts: StoreOpenOptions, src: InputSources): Promise<Connection> {
   const target = parseRedisUrl(url);
   const location = redactUrl(url);
-  if (opts.redisCluster) {
-    throw new UsageError('--redis-cluster is not supported yet', 'point --store at one node holding the keys (a cluster scan of every master is planned)');
-  }
   if (!target.tls && (opts.redisCa || opts.redisCert || opts.redisKey || opts.redisInsecure)) {
     throw new UsageError('--redis-ca/--redis-cert/--redis-key/--redis-insecure need a rediss:// URL', `use rediss://${target.host}:${target.port}`);
   }
   const pw = await readSecret({ file: opts.redisPasswordFile, env: [...ENV.redisPassword], label: 'Redis password' }, src);
   const password = pw?.reveal() ?? target.urlPassword;
-
   const socket: Record<string, unknown> = {
-    host: target.host,
-    port: target.port,
     connectTimeout: CONNECT_TIMEOUT_MS,
     reconnectStrategy: false,
   };
@@ -327,15 +440,38 @@ export async function openRedis(url: string, opts: StoreOpenOptions, src: InputS
     if (opts.redisKey) socket.key = readPem(opts.redisKey, '--redis-key file');
     if (opts.redisInsecure) socket.rejectUnauthorized = false;
   }
+  const c: Connection = { target, location, socket };
+  if (password !== undefined) c.password = password;
+  return c;
+}
+
+function opened(kind: 'redis' | 'redis-cluster', location: string, opts: StoreOpenOptions, source: RedisSource, close: () => Promise<void>): OpenedStore {
+  return {
+    kind,
+    location,
+    generation: 'user-store',
+    fingerprintDirs: [],
+    scanLimits: { limit: opts.limit, sample: opts.sample },
+    source: () => source,
+    close,
+  };
+}
+
+/** Connect (read-only use) and return the opened store. CollectError (exit 3) when Redis cannot be read. */
+export async function openRedis(url: string, opts: StoreOpenOptions, src: InputSources): Promise<OpenedStore> {
+  const conn = await connection(url, opts, src);
+  const { target, location } = conn;
+  if (opts.redisCluster) return openCluster(conn, opts);
+
   const clientOptions: Record<string, unknown> = {
-    socket,
+    socket: { ...conn.socket, host: target.host, port: target.port },
     RESP: 2,
     disableClientInfo: true,
     maintNotifications: 'disabled',
     database: target.db,
   };
   if (target.username) clientOptions.username = target.username;
-  if (password !== undefined) clientOptions.password = password;
+  if (conn.password !== undefined) clientOptions.password = conn.password;
 
   const client = createClient(clientOptions as Parameters<typeof createClient>[0]);
   let lastError: unknown;
@@ -343,7 +479,12 @@ export async function openRedis(url: string, opts: StoreOpenOptions, src: InputS
     lastError = e;
   });
   const fail = (e: unknown): never => {
-    const line = explain(lastError && !(e instanceof Error && /WRONGPASS|NOAUTH|NOPERM/.test(e.message)) ? lastError : e, target);
+    if (/SELECT is not allowed in cluster mode/i.test(describeError(e))) {
+      client.destroy();
+      throw new UsageError(`--store ${location} names db ${target.db}, but the server is a Redis Cluster node (a cluster has db 0 only)`, 'drop the db from the URL');
+    }
+    let line = explain(lastError && !(e instanceof Error && /WRONGPASS|NOAUTH|NOPERM/.test(e.message)) ? lastError : e, target);
+    if (line.startsWith('connection closed') && !target.tls) line = `${line.slice(0, -1)}; a TLS-only server needs rediss://)`;
     client.destroy();
     throw new CollectError(`cannot read Redis at ${location}: ${line}`, hintFor(line, target), { cause: e });
   };
@@ -352,25 +493,100 @@ export async function openRedis(url: string, opts: StoreOpenOptions, src: InputS
   } catch (e) {
     fail(e);
   }
-  const node = new SingleNode(client as Client);
+  const node = new SingleNode(client as Client, `${target.host}:${target.port}`);
   try {
     // A first read: surfaces NOAUTH (no password given) and permission problems now, as one line.
     await node.scanPage('0', '__mcp_auth_doctor_probe__', 1);
   } catch (e) {
     fail(e);
   }
-  const source = new RedisSource([node], `${location}`, opts.redisKeyPrefix ?? '', (e) => {
-    if (e instanceof CollectError) return e;
-    const line = explain(e, target);
-    return new CollectError(`reading Redis at ${location} failed: ${line}`, hintFor(line, target), { cause: e });
-  });
-  return {
-    kind: 'redis',
-    location,
-    generation: 'user-store',
-    fingerprintDirs: [],
-    scanLimits: { limit: opts.limit, sample: opts.sample },
-    source: () => source,
-    close: () => node.close(),
+  // A cluster node? An MGET across two slots is CROSSSLOT there (and [nil, nil] on a lone server).
+  let isCluster = false;
+  try {
+    await client.sendCommand(['MGET', ...CROSSSLOT_PROBE.map((k) => `${opts.redisKeyPrefix ?? ''}${k}`)]);
+  } catch (e) {
+    const msg = describeError(e);
+    if (/CROSSSLOT|MOVED|ASK |CLUSTERDOWN/.test(msg)) isCluster = true;
+    // NOPERM (an ACL user limited to some key patterns): undecided; a page read would say it.
+  }
+  if (isCluster) {
+    await node.close();
+    if (target.db !== 0) throw new UsageError(`--store ${location} names db ${target.db}, but the server is a Redis Cluster node (a cluster has db 0 only)`, 'drop the db from the URL');
+    return openCluster(conn, opts);
+  }
+  const source = new RedisSource(
+    [node],
+    `${location}`,
+    opts.redisKeyPrefix ?? '',
+    (e) => {
+      if (e instanceof CollectError) return e;
+      const line = explain(e, target);
+      return new CollectError(`reading Redis at ${location} failed: ${line}`, hintFor(line, target), { cause: e });
+    },
+    (e) => explain(e, target),
+  );
+  return opened('redis', location, opts, source, () => node.close());
+}
+
+/**
+ * A Redis Cluster through a seed node: discovery (CLUSTER SLOTS) on the seed, then one connection per
+ * master, opened when that master is scanned (a master that is down fails alone, not the discovery).
+ */
+async function openCluster(conn: Connection, opts: StoreOpenOptions): Promise<OpenedStore> {
+  const { target, location } = conn;
+  if (target.db !== 0) throw new UsageError(`--store ${location}: a Redis Cluster has db 0 only`, 'drop the db from the URL');
+  const defaults: Record<string, unknown> = {
+    socket: conn.socket,
+    disableClientInfo: true,
+    maintNotifications: 'disabled',
   };
+  if (target.username) defaults.username = target.username;
+  if (conn.password !== undefined) defaults.password = conn.password;
+  const cluster = createCluster({
+    rootNodes: [{ socket: { host: target.host, port: target.port } }],
+    defaults,
+    RESP: 2,
+    minimizeConnections: true,
+    maxCommandRedirections: 16,
+  } as unknown as Parameters<typeof createCluster>[0]);
+  const errors: unknown[] = [];
+  cluster.on('error', (e: unknown) => void errors.push(e));
+  cluster.on('node-error', (e: unknown) => void errors.push(e));
+  const fail = (e: unknown): never => {
+    // node-redis reports a failed discovery as "All the root nodes are unavailable"; the cause is the
+    // error it emitted (NOPERM for cluster|slots, WRONGPASS, ECONNREFUSED, …).
+    const cause = errors.find((x) => /NOPERM|WRONGPASS|NOAUTH/.test(describeError(x))) ?? errors[errors.length - 1] ?? e;
+    let line = explain(cause, target);
+    if (/ERR This instance has cluster support disabled/i.test(describeError(cause))) line = 'the server is not a Redis Cluster node (cluster support disabled)';
+    cluster.destroy();
+    const hint = line.includes('not a Redis Cluster') ? 'drop --redis-cluster to read it as a single server' : hintFor(line, target);
+    throw new CollectError(`cannot read the Redis Cluster at ${location}: ${line}`, hint, { cause: e });
+  };
+  try {
+    await cluster.connect();
+  } catch (e) {
+    fail(e);
+  }
+  const masters = [...cluster.masters].sort((a, b) => a.address.localeCompare(b.address, 'en', { numeric: true }));
+  if (!masters.length) fail(new Error('CLUSTER SLOTS listed no master'));
+  const nodes = masters.map((m) => new ClusterMaster(cluster, m));
+  const label = `Redis Cluster ${location} (${masters.length} master${masters.length === 1 ? '' : 's'})`;
+  const source = new RedisSource(
+    nodes,
+    label,
+    opts.redisKeyPrefix ?? '',
+    (e) => {
+      if (e instanceof CollectError) return e;
+      const line = explain(e, target);
+      return new CollectError(`reading the Redis Cluster at ${location} failed: ${line}`, hintFor(line, target), { cause: e });
+    },
+    (e) => explain(e, target),
+  );
+  return opened('redis-cluster', location, opts, source, async () => {
+    try {
+      await cluster.close();
+    } catch {
+      cluster.destroy();
+    }
+  });
 }

@@ -83,6 +83,13 @@ export interface EntrySource {
   scan(opts?: ScanOptions): AsyncGenerator<RawEntry[], void, undefined>;
   /** One entry by exact collection and key, or undefined when absent. */
   get(collection: string, key: string): Promise<RawEntry | undefined>;
+  /** Where a running scan is, for progress (e.g. "master 2/3 127.0.0.1:7001"); undefined when there is nothing to add. */
+  position?(): string | undefined;
+  /**
+   * Parts the last finished scan could not read and skipped (e.g. a cluster master that is down, files
+   * that vanished while the folder was read), each with why. Empty: nothing was skipped.
+   */
+  unread?(): string[];
 }
 
 /** A fingerprint directory of FastMCP's 3.x+ default store (`<home>/oauth-proxy/<sha256(K_store)[:12]>`). */
