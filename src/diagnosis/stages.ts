@@ -109,7 +109,8 @@ function describe(id: StageId, ev: Evidence): [TierStatus, string] {
       return up.value.user?.outcome === 'ok' ? ['pass', `200 for ${up.value.user.login ?? 'the user'}`] : ['pass', up.value.user ? `${up.value.user.status ?? ''} ${up.value.user.outcome}` : 'not called'];
     case 'upstream.scopes':
       if (!up || up.status !== 'collected') return ['skipped', 'GitHub not probed'];
-      return ['pass', `has ${(up.value.effectiveScopes ?? []).join(', ') || '(none)'}; needs ${up.value.requiredScopes.join(', ') || '(none)'}`];
+      if (up.value.user?.outcome !== 'ok' || !up.value.effectiveScopes) return ['skipped', 'not reached: GitHub did not accept the token'];
+      return ['pass', `has ${up.value.effectiveScopes.join(', ') || '(none)'}; needs ${up.value.requiredScopes.join(', ') || '(none)'}`];
     default:
       return ['skipped', ''];
   }
