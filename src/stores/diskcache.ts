@@ -6,8 +6,9 @@
  * folder we cannot write (`SQLITE_READONLY_DIRECTORY`: read-only mounts, the fixtures), and
  * better-sqlite3 has no `immutable=1` URI. Copying `cache.db` alone would miss every row still in
  * `cache.db-wal` (a live server checkpoints rarely). So: copy `cache.db` and `cache.db-wal` (never
- * `-shm`: SQLite rebuilds the WAL index from the WAL itself) into a private temp dir, open the copy
- * read-only, delete it on close.
+ * `-shm`: SQLite rebuilds the WAL index from the WAL itself) — and a rollback `-journal` when a writer
+ * in that mode holds a transaction — into a private temp dir, open the copy (read-only unless a journal
+ * must be rolled back in it), delete it on close.
  *
  * Consistency while a server is writing: a copy of both files is a valid SQLite state if neither
  * changed during the copy (any instant's db+wal pair is crash-consistent; a half-written last
@@ -84,12 +85,18 @@ function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-/** Copy cache.db (+ -wal) into a fresh private temp dir, consistently. Returns the temp dir. */
-function snapshot(dbPath: string): string {
+/**
+ * Copy cache.db (+ -wal, + a rollback -journal) into a fresh private temp dir, consistently. Returns
+ * the temp dir and whether a journal came along. A `-journal` exists while a writer in rollback-journal
+ * mode holds a transaction: cache.db may then already hold its uncommitted pages, and only rolling the
+ * journal back (SQLite does, on the private copy) gives the last committed state.
+ */
+function snapshot(dbPath: string): { dir: string; journal: boolean } {
   const wal = `${dbPath}-wal`;
+  const journal = `${dbPath}-journal`;
   let lastError: unknown;
   for (let attempt = 0; attempt < COPY_ATTEMPTS; attempt++) {
-    const before = [stamp(dbPath), stamp(wal)] as const;
+    const before = [stamp(dbPath), stamp(wal), stamp(journal)] as const;
     const nowNs = BigInt(Date.now()) * 1_000_000n;
     const racy = before.some((s) => s.exists && nowNs - s.mtimeNs < BigInt(RACY_MS) * 1_000_000n);
     if (racy && attempt < COPY_ATTEMPTS - 1) {
@@ -101,6 +108,7 @@ function snapshot(dbPath: string): string {
     try {
       copyFileSync(dbPath, join(dir, 'cache.db'), constants.COPYFILE_FICLONE);
       if (before[1].exists) copyFileSync(wal, join(dir, 'cache.db-wal'), constants.COPYFILE_FICLONE);
+      if (before[2].exists) copyFileSync(journal, join(dir, 'cache.db-journal'), constants.COPYFILE_FICLONE);
     } catch (e) {
       release(dir);
       const code = (e as NodeJS.ErrnoException).code;
@@ -113,8 +121,8 @@ function snapshot(dbPath: string): string {
       if (code === 'ENOSPC') throw new CollectError(`no space in ${tmpdir()} for a private copy of ${dbPath}`, 'free some space or point TMPDIR elsewhere');
       throw new CollectError(`cannot copy ${dbPath} for reading: ${describeError(e)}`, 'check the path and permissions');
     }
-    const after = [stamp(dbPath), stamp(wal)] as const;
-    if (same(before[0], after[0]) && same(before[1], after[1])) return dir;
+    const after = [stamp(dbPath), stamp(wal), stamp(journal)] as const;
+    if (same(before[0], after[0]) && same(before[1], after[1]) && same(before[2], after[2])) return { dir, journal: before[2].exists };
     release(dir);
     lastError = new Error('the file changed while it was copied');
   }
@@ -269,10 +277,11 @@ export function openDiskcache(dbPath: string, scanLimits: OpenedStore['scanLimit
   if (!isSqliteFile(dbPath)) {
     throw new InputError(`${dbPath} is not an SQLite database`, 'give the cache.db FastMCP 2.13–2.14 writes under FASTMCP_HOME/oauth-proxy/, or the folder that holds it');
   }
-  const dir = snapshot(dbPath);
+  const { dir, journal } = snapshot(dbPath);
   let db: Database.Database;
   try {
-    db = new Database(join(dir, 'cache.db'), { readonly: true, fileMustExist: true, timeout: 5000 });
+    // The copy is private: with a journal it is opened writable so SQLite can roll the journal back.
+    db = new Database(join(dir, 'cache.db'), { readonly: !journal, fileMustExist: true, timeout: 5000 });
     const table = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'Cache'`).pluck().get();
     if (!table) {
       db.close();

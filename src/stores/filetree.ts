@@ -91,12 +91,22 @@ export class FileTreeSource implements EntrySource {
     return [...new Set(this.#collectionDirs().map((c) => c.collection))];
   }
 
-  #read(path: string, collection: string, stem: string): RawEntry {
+  /** Entry files listed but gone when read (the server deleted them meanwhile), in the last scan. */
+  #vanished = 0;
+
+  unread(): string[] {
+    return this.#vanished ? [`${this.#vanished} entry file${this.#vanished === 1 ? '' : 's'} that vanished while the folder was read (deleted by the server meanwhile)`] : [];
+  }
+
+  /** The entry, or undefined when the file vanished since it was listed. */
+  #read(path: string, collection: string, stem: string): RawEntry | undefined {
     const entry: RawEntry = { collection, key: stem, keyExact: !stem.startsWith('S_') };
     try {
       entry.text = readFileSync(path, 'utf8');
     } catch (e) {
-      entry.error = `cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? describeError(e)})`;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return undefined;
+      entry.error = `cannot read ${path} (${code ?? describeError(e)})`;
     }
     return entry;
   }
@@ -104,6 +114,7 @@ export class FileTreeSource implements EntrySource {
   async *scan(opts: ScanOptions = {}): AsyncGenerator<RawEntry[], void, undefined> {
     const wanted = opts.collections?.length ? new Set(opts.collections) : undefined;
     let read = 0;
+    this.#vanished = 0;
     const limit = opts.limit ?? Number.POSITIVE_INFINITY;
     let batch: RawEntry[] = [];
     for (const cd of this.#collectionDirs()) {
@@ -115,7 +126,12 @@ export class FileTreeSource implements EntrySource {
       if (opts.sample && opts.sample > 0) names = spread(names, opts.sample);
       for (const name of names) {
         if (read >= limit) break;
-        batch.push(this.#read(join(dirPath, name), cd.collection, name.slice(0, -5)));
+        const entry = this.#read(join(dirPath, name), cd.collection, name.slice(0, -5));
+        if (!entry) {
+          this.#vanished++;
+          continue;
+        }
+        batch.push(entry);
         read++;
         if (batch.length >= BATCH) {
           yield batch;
@@ -136,13 +152,15 @@ export class FileTreeSource implements EntrySource {
       const dirPath = join(this.#dir, cd.dirName);
       for (const stem of keyFileNames(key)) {
         const p = join(dirPath, `${stem}.json`);
-        if (isFile(p)) return { ...this.#read(p, collection, stem), key, keyExact: true };
+        const found = isFile(p) ? this.#read(p, collection, stem) : undefined;
+        if (found) return { ...found, key, keyExact: true };
       }
       // A name truncated to the server's path limits: find it by prefix and hash fragment.
       if (key.length > 100) {
         for (const e of listDir(dirPath)) {
           if (e.isFile() && e.name.endsWith('.json') && matchesTruncated(e.name.slice(0, -5), key)) {
-            return { ...this.#read(join(dirPath, e.name), collection, e.name.slice(0, -5)), key, keyExact: true };
+            const found = this.#read(join(dirPath, e.name), collection, e.name.slice(0, -5));
+            if (found) return { ...found, key, keyExact: true };
           }
         }
       }

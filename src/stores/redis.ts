@@ -244,6 +244,7 @@ export class RedisSource implements EntrySource {
     let read = 0;
     let seenKeys = 0;
     this.#unread = [];
+    const failures: unknown[] = [];
     for (const [index, node] of this.#nodes.entries()) {
       this.#at = { index, address: node.address };
       const readBefore = read;
@@ -315,7 +316,9 @@ export class RedisSource implements EntrySource {
         // whole read's.
         if (this.#nodes.length < 2 || opts.signal?.aborted) throw e;
         this.#unread.push(`master ${node.address}${read > readBefore ? ` (after ${read - readBefore} of its entries)` : ''}: ${this.#explain(e)}`);
-        if (this.#unread.length === this.#nodes.length) throw e;
+        failures.push(e);
+        // No master could be read: the most telling reason (the cluster marked down) is the whole read's.
+        if (failures.length === this.#nodes.length) throw failures.find((x) => /CLUSTERDOWN/.test(describeError(x))) ?? failures[0];
         continue;
       }
       if (read >= limit) return;
