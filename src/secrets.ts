@@ -91,6 +91,7 @@ export function redactUrl(url: string): string {
     }
     return u.toString();
   } catch {
-    return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+    // Not a URL: hide everything between the user name and the LAST '@' (a password may hold '/', '?', '#', '@').
+    return url.replace(/\/\/([^:@/]*):.*@/, '//$1:***@');
   }
 }

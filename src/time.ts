@@ -1,23 +1,30 @@
 import { UsageError } from './errors.js';
 
-/** Parse `--at`: unix seconds (integer or float) or ISO 8601. Returns unix seconds (float). */
+/** The largest |unix seconds| a Date holds (ECMA-262: ±8.64e15 ms). */
+const MAX_DATE_SECONDS = 8.64e12;
+
+/** Parse `--at`: unix seconds (integer or float) or ISO 8601. Returns unix seconds (float), always a time a Date can hold. */
 export function parseAt(text: string): number {
   const t = text.trim();
+  let n: number;
   if (/^\d+(\.\d+)?$/.test(t)) {
-    const n = Number(t);
+    n = Number(t);
     // milliseconds are a common slip: 13 digits
-    if (n > 1e12) return n / 1000;
-    return n;
+    if (n >= 1e12) n /= 1000;
+  } else {
+    const ms = Date.parse(t);
+    if (Number.isNaN(ms)) {
+      throw new UsageError(`--at ${JSON.stringify(t)} is neither unix seconds nor an ISO 8601 time`, 'use e.g. --at 1795299504 or --at 2026-11-21T22:18:24Z');
+    }
+    n = ms / 1000;
   }
-  const ms = Date.parse(t);
-  if (Number.isNaN(ms)) {
-    throw new UsageError(`--at "${t}" is neither unix seconds nor an ISO 8601 time`, 'use e.g. --at 1795299504 or --at 2026-11-21T22:18:24Z');
-  }
-  return ms / 1000;
+  if (!(Math.abs(n) <= MAX_DATE_SECONDS)) throw new UsageError(`--at ${JSON.stringify(t)} is out of range`, 'use e.g. --at 1795299504 or --at 2026-11-21T22:18:24Z');
+  return n;
 }
 
+/** A time as ISO 8601 (whole seconds without ".000"); times no Date can hold are shown as numbers. */
 export function isoTime(unixSeconds: number): string {
-  if (!Number.isFinite(unixSeconds)) return String(unixSeconds);
+  if (!Number.isFinite(unixSeconds) || Math.abs(unixSeconds) > MAX_DATE_SECONDS) return String(unixSeconds);
   return new Date(unixSeconds * 1000).toISOString().replace(/\.000Z$/, 'Z');
 }
 

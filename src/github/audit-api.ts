@@ -7,6 +7,7 @@
 import { Octokit } from '@octokit/rest';
 import { CollectError } from '../errors.js';
 import type { RawRecord } from './events.js';
+import { isoTime } from '../time.js';
 import { GithubHttp, transportError } from './http.js';
 
 export interface AuditApiOptions {
@@ -21,6 +22,8 @@ export interface AuditApiOptions {
   /** Only events at or after (unix seconds): becomes a `created:>=` qualifier. */
   since?: number;
   perPage?: number;
+  /** Stop after this many pages (default MAX_AUDIT_PAGES). */
+  maxPages?: number;
   signal?: AbortSignal;
 }
 
@@ -40,6 +43,19 @@ export function auditPhrase(opts: Pick<AuditApiOptions, 'phrase' | 'since'>): st
   return parts.join(' ');
 }
 
+/** Pages read at most from one audit log (100 events each): a server that never stops cannot keep us. */
+export const MAX_AUDIT_PAGES = 10_000;
+
+/** The `rel="next"` URL of a Link header, if any. */
+export function nextLink(link: unknown): string | undefined {
+  if (typeof link !== 'string') return undefined;
+  for (const part of link.split(',')) {
+    const m = /<([^>]*)>\s*;\s*rel="?next"?/i.exec(part);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
 export async function readAuditLog(opts: AuditApiOptions, onRecord: (rec: RawRecord) => void): Promise<AuditApiResult> {
   const http = new GithubHttp({ apiUrl: opts.apiUrl, timeoutMs: opts.timeoutMs, userAgent: opts.userAgent, signal: opts.signal });
   const octokit = new Octokit({ auth: opts.token, baseUrl: opts.apiUrl, userAgent: opts.userAgent, log: silentLog, request: { fetch: http.fetch } });
@@ -48,32 +64,68 @@ export async function readAuditLog(opts: AuditApiOptions, onRecord: (rec: RawRec
   if (opts.kind === 'org') params.org = opts.name;
   else params.enterprise = opts.name;
   const path = opts.kind === 'org' ? `/orgs/${opts.name}/audit-log` : `/enterprises/${opts.name}/audit-log`;
+  const where = `${opts.kind === 'org' ? '--org' : '--enterprise'} ${opts.name}`;
   const result: AuditApiResult = { records: 0, pages: 0, url: `${opts.apiUrl}${path}` };
+  const maxPages = opts.maxPages ?? MAX_AUDIT_PAGES;
+  const origin = new URL(opts.apiUrl).origin;
+  const seen = new Set<string>();
   try {
-    for await (const page of octokit.paginate.iterator(route, params)) {
+    // Cursor pagination by the Link header, as Octokit's paginate does, with three guards: every page
+    // must be a list, a next page is never fetched twice, and it must be on the API's own origin (the
+    // token goes with it).
+    let page = await octokit.request(route, params);
+    for (;;) {
       result.pages += 1;
-      for (const rec of page.data as unknown as RawRecord[]) {
-        if (rec && typeof rec === 'object') {
+      const data: unknown = page.data;
+      if (!Array.isArray(data)) {
+        throw new CollectError(`the audit-log API answered ${page.status} for ${where} with ${data === '' || data === undefined ? 'an empty body' : typeof data === 'object' ? 'a JSON object' : 'text'} instead of a list of events (page ${result.pages})`, 'check --github-api-url: it must be the REST API base (https://api.github.com, or https://HOST/api/v3 on GHES)');
+      }
+      for (const rec of data as unknown[]) {
+        if (rec && typeof rec === 'object' && !Array.isArray(rec)) {
           result.records += 1;
-          onRecord(rec);
+          onRecord(rec as RawRecord);
         }
       }
       if (opts.signal?.aborted) {
         result.stopped = 'interrupted';
         break;
       }
-      const remaining = (page.headers as Record<string, unknown>)['x-ratelimit-remaining'];
-      if (remaining !== undefined && Number(remaining) === 0 && (page.headers as Record<string, unknown>).link?.toString().includes('rel="next"')) {
-        const reset = Number((page.headers as Record<string, unknown>)['x-ratelimit-reset']);
-        result.stopped = `the audit-log API rate limit reached 0 after ${result.pages} page${result.pages > 1 ? 's' : ''}${Number.isFinite(reset) ? ` (resets at ${new Date(reset * 1000).toISOString()})` : ''}`;
+      const headers = page.headers as Record<string, unknown>;
+      const next = nextLink(headers.link);
+      if (!next) break;
+      const remaining = headers['x-ratelimit-remaining'];
+      if (remaining !== undefined && Number(remaining) === 0) {
+        const reset = Number(headers['x-ratelimit-reset']);
+        result.stopped = `the audit-log API rate limit reached 0 after ${result.pages} page${result.pages > 1 ? 's' : ''}${Number.isFinite(reset) ? ` (resets at ${isoTime(reset)})` : ''}`;
         break;
       }
+      let nextUrl: URL | undefined;
+      try {
+        nextUrl = new URL(next, opts.apiUrl);
+      } catch {
+        nextUrl = undefined;
+      }
+      if (!nextUrl || nextUrl.origin !== origin) {
+        result.stopped = `the audit-log API's next-page link leaves ${origin}; not followed after ${result.pages} page${result.pages > 1 ? 's' : ''} (the token would go with it)`;
+        break;
+      }
+      if (seen.has(nextUrl.href)) {
+        result.stopped = `the audit-log API pointed back to a page it had already sent; stopped after ${result.pages} pages`;
+        break;
+      }
+      if (result.pages >= maxPages) {
+        result.stopped = `stopped after ${maxPages.toLocaleString('en-US')} pages (${result.records.toLocaleString('en-US')} events); narrow the time range (--since)`;
+        break;
+      }
+      seen.add(nextUrl.href);
+      page = await octokit.request({ method: 'GET', url: nextUrl.href });
     }
   } catch (e) {
     if (opts.signal?.aborted) {
       result.stopped = 'interrupted';
       return result;
     }
+    if (e instanceof CollectError) throw e;
     throw auditError(e, opts, path);
   } finally {
     await http.close();

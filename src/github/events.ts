@@ -71,8 +71,13 @@ export function timeOf(v: unknown): number | undefined {
     }
   }
   if (n === undefined || !Number.isFinite(n)) return undefined;
-  return n > 1e11 ? n / 1000 : n;
+  const seconds = n > 1e11 ? n / 1000 : n;
+  // A time no Date can hold (|t| > 8.64e12 s) is not a usable time: it could not even be shown.
+  return Math.abs(seconds) <= MAX_DATE_SECONDS ? seconds : undefined;
 }
+
+/** The largest |unix seconds| a JavaScript Date represents (ECMA-262 §21.4.1.22). */
+const MAX_DATE_SECONDS = 8.64e12;
 
 /** Normalise one record; undefined when it has no action or no usable time. */
 export function toEvent(rec: RawRecord, origin?: string): IdpEvent | undefined {

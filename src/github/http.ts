@@ -4,7 +4,7 @@
  * `GithubHttpProbe` (github.md §4, §6). No retries here, ever: GitHub locks out repeated bad
  * credentials, and a diagnostic must not sleep-and-retry.
  */
-import { Agent, fetch as undiciFetch, request } from 'undici';
+import { Agent, Response, fetch as undiciFetch, request } from 'undici';
 import type { GithubHttpProbe, GithubOutcome } from '../diagnosis/evidence.js';
 import { describeError } from '../errors.js';
 import { humanDuration } from '../time.js';
@@ -32,6 +32,10 @@ export interface GithubHttpOptions {
 }
 
 const BODY_KEEP = 8192;
+/** Most bytes read from one answer Octokit parses (an audit-log page of 100 events is ~200 KB). */
+const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+/** Statuses whose Response may not carry a body. */
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
 /** One undici dispatcher per run, with the timeouts applied to every request (ours and Octokit's). */
 export class GithubHttp {
@@ -78,21 +82,43 @@ export class GithubHttp {
         if (v === undefined) continue;
         headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
       }
-      let body = '';
+      // Keep the first few KB; stop reading there (a huge or endless body must cost neither memory nor time).
+      const chunks: Buffer[] = [];
+      let kept = 0;
       for await (const chunk of res.body) {
-        if (body.length < BODY_KEEP) body += (chunk as Buffer).toString('utf8');
+        chunks.push(chunk as Buffer);
+        kept += (chunk as Buffer).length;
+        if (kept >= BODY_KEEP) break;
       }
-      return { url, status: res.statusCode, headers, body: body.slice(0, BODY_KEEP), ms: performance.now() - started };
+      res.body.destroy();
+      const body = Buffer.concat(chunks).subarray(0, BODY_KEEP).toString('utf8');
+      return { url, status: res.statusCode, headers, body, ms: performance.now() - started };
     } catch (e) {
       return { url, headers: {}, error: transportError(e, timedOut(), this.opts), ms: performance.now() - started };
     }
   }
 
-  /** A `fetch` for Octokit that goes through the same dispatcher (same timeouts), plus the deadline. */
-  readonly fetch = (input: string | URL, init?: Record<string, unknown>): Promise<unknown> => {
+  /**
+   * A `fetch` for Octokit that goes through the same dispatcher (same timeouts), plus the deadline.
+   * Octokit buffers whole bodies, so the body is read here first, up to MAX_RESPONSE_BYTES: a larger
+   * answer rejects (Octokit reports it as a request error without a response), never fills memory.
+   */
+  readonly fetch = async (input: string | URL, init?: Record<string, unknown>): Promise<unknown> => {
     const { signal } = this.deadline();
     const merged = init?.signal instanceof AbortSignal ? AbortSignal.any([init.signal, signal]) : signal;
-    return undiciFetch(input, { ...(init as object), dispatcher: this.agent, signal: merged } as Parameters<typeof undiciFetch>[1]);
+    const res = await undiciFetch(input, { ...(init as object), dispatcher: this.agent, signal: merged } as Parameters<typeof undiciFetch>[1]);
+    if (!res.body || NULL_BODY_STATUS.has(res.status)) return res;
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      size += chunk.byteLength;
+      if (size > MAX_RESPONSE_BYTES) {
+        await res.body.cancel().catch(() => undefined);
+        throw new Error(`the answer was larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MB; not read further`);
+      }
+      chunks.push(chunk);
+    }
+    return new Response(Buffer.concat(chunks), { status: res.status, statusText: res.statusText, headers: res.headers });
   };
 
   /** Drop every connection (a hung one included). */
