@@ -1,21 +1,12 @@
 #!/usr/bin/env node
 // `npm run demo`: diagnose the bundled broken sample deployment (fixtures/demo), offline.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const args = [
-  'bin/mcp-auth-doctor.js',
-  'diagnose',
-  '--env-file', 'fixtures/demo/deployment.env',
-  '--store', 'fixtures/demo/fastmcp-home',
-  '--token-file', 'fixtures/demo/access-token.jwt',
-  '--jwt-signing-key-file', 'fixtures/demo/jwt-signing-key.txt',
-  '--candidate-secret-file', 'fixtures/demo/previous-jwt-signing-key.txt',
-  '--at', '2026-11-21T22:19:02Z',
-  '--offline',
-  ...process.argv.slice(2),
-];
+const { args: demoArgs } = JSON.parse(readFileSync(new URL('../fixtures/demo/args.json', import.meta.url), 'utf8'));
+const args = ['bin/mcp-auth-doctor.js', ...demoArgs, ...process.argv.slice(2)];
 
 console.log('Sample: a FastMCP 3.4.7 deployment whose clients all get 401 invalid_token since a deploy');
 console.log('changed its jwt_signing_key (see fixtures/demo/README.md).\n');

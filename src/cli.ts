@@ -62,14 +62,18 @@ function githubOptions(cmd: Command): Command {
     .option('--offline', 'never contact GitHub');
 }
 
-function auditOptions(cmd: Command): Command {
+function securityLogOptions(cmd: Command): Command {
   return cmd
     .option('--security-log <file>', 'personal security-log export (JSON, JSON lines or CSV; .gz accepted; repeatable)', collect)
-    .option('--org <org>', 'read the organization audit-log API (GHEC, read:audit_log)')
-    .option('--enterprise <slug>', 'read the enterprise audit-log API (read:audit_log)')
-    .option('--audit-token-file <path>', 'token for the audit-log API, file or - (env GITHUB_TOKEN)')
     .option('--app <name|id|client-id>', 'the GitHub app to look at (default: --upstream-client-id)')
     .option('--since <time>', 'ignore events before this time');
+}
+
+function auditOptions(cmd: Command): Command {
+  return securityLogOptions(cmd)
+    .option('--org <org>', 'read the organization audit-log API (GHEC, read:audit_log)')
+    .option('--enterprise <slug>', 'read the enterprise audit-log API (read:audit_log)')
+    .option('--audit-token-file <path>', 'token for the audit-log API, file or - (env GITHUB_TOKEN)');
 }
 
 function tokenOptions(cmd: Command): Command {
@@ -128,7 +132,7 @@ export function buildProgram(version: string, run: Runner): Command {
   );
 
   add('diagnose', (c) =>
-    auditOptionsLite(githubOptions(expectationOptions(keyOptions(storeOptions(tokenOptions(c.description('Run every tier there are inputs for and name the failing one')))))))
+    securityLogOptions(githubOptions(expectationOptions(keyOptions(storeOptions(tokenOptions(c.description('Run every tier there are inputs for and name the failing one')))))))
       .option('--replicas <n>', 'number of server replicas (hazard checks)', (v) => parseIntArg(v, '--replicas'))
       .option('--mcp-clients <n>', 'number of MCP clients per user (hazard checks)', (v) => parseIntArg(v, '--mcp-clients')),
   );
@@ -148,10 +152,4 @@ export function buildProgram(version: string, run: Runner): Command {
 
 function githubOptionsLite(cmd: Command): Command {
   return cmd.option('--required-scopes <list>', 'scopes FastMCP requires (for the report only)');
-}
-
-function auditOptionsLite(cmd: Command): Command {
-  return cmd
-    .option('--security-log <file>', 'personal security-log export (JSON, JSON lines or CSV; .gz accepted; repeatable)', collect)
-    .option('--app <name|id|client-id>', 'the GitHub app in the security log (default: --upstream-client-id)');
 }

@@ -9,20 +9,11 @@ import { failed } from '../diagnosis/evidence.js';
 import type { DerivedKey } from '../fastmcp/keys.js';
 import type { Secret } from '../secrets.js';
 import { buildKeyring, collectChain, collectInventory, openStore } from '../stores/index.js';
+import type { StoreOpenOptions } from '../stores/types.js';
 import type { CommandContext } from './context.js';
 
-export interface StoreCliOptions {
-  store?: string;
-  redisCa?: string;
-  redisCert?: string;
-  redisKey?: string;
-  redisInsecure?: boolean;
-  redisPasswordFile?: string;
-  redisKeyPrefix?: string;
-  redisCluster?: boolean;
-  limit?: number;
-  sample?: number;
-}
+/** The store flags of every command that reads a store (see src/cli.ts `storeOptions`). */
+export type StoreCliOptions = StoreOpenOptions;
 
 export interface StoreCollection {
   evidence: Pick<Evidence, 'store' | 'chain'>;

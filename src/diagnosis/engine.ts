@@ -30,28 +30,12 @@ export const ACCESS_ORDER: StageId[] = [
   'canary',
 ];
 
-/** FastMCP's order of checks for a refresh grant at /token: client, hash lookup, then the JWT. */
-export const REFRESH_ORDER: StageId[] = [
-  'config',
-  'discovery',
-  'jwt.decode',
-  'storage.client',
-  'refresh.hash',
-  'jwt.signature',
-  'jwt.token_use',
-  'jwt.exp',
-  'jwt.iss',
-  'jwt.aud',
-  'jwt.jti',
-  'storage.jti_mapping',
-  'storage.upstream_set',
-  'storage.inventory',
-  'upstream.verify',
-  'upstream.scopes',
-  'idp.events',
-  'idp.cap',
-  'canary',
-];
+/**
+ * FastMCP's order of checks for a refresh grant at /token: the client registration and the refresh
+ * hash are looked up before the JWT is verified; the rest follows the access order.
+ */
+const REFRESH_FIRST: StageId[] = ['storage.client', 'refresh.hash'];
+export const REFRESH_ORDER: StageId[] = [...ACCESS_ORDER.slice(0, ACCESS_ORDER.indexOf('jwt.decode') + 1), ...REFRESH_FIRST, ...ACCESS_ORDER.slice(ACCESS_ORDER.indexOf('jwt.decode') + 1).filter((s) => !REFRESH_FIRST.includes(s))];
 
 const STAGE_TIER: Record<StageId, TierName> = {
   config: 'config',

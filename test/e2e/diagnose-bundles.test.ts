@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/diagnosis/types.js';
 import { runCli } from '../support/cli.js';
 import { fakeGithubFromBundle, type FakeGithub } from '../support/fake-github.js';
-import { listBundles, type Bundle } from '../support/bundles.js';
+import { bundleCliArgs, listBundles, type Bundle } from '../support/bundles.js';
 import { hashTree } from '../support/hash.js';
 import { loadRedisDump, startRedis, type RedisServer } from '../support/redis.js';
 
@@ -45,31 +45,9 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-/** Arguments that reproduce the bundle's deployment as it ran at capture. */
 function deploymentArgs(b: Bundle, db: number): string[] {
-  const dir = mkdtempSync(join(work, 'b-'));
-  const args: string[] = [];
-  const signing = b.current['jwt_signing_key (as passed to GitHubProvider)'];
-  if (signing) {
-    writeFileSync(join(dir, 'signing-key'), `${signing}\n`);
-    args.push('--jwt-signing-key-file', join(dir, 'signing-key'));
-  } else {
-    writeFileSync(join(dir, 'client-secret'), b.current['upstream_client_secret (GitHub app client_secret)']);
-    args.push('--upstream-client-secret-file', join(dir, 'client-secret'));
-  }
-  if (b.storageKey) {
-    writeFileSync(join(dir, 'storage-key'), b.storageKey);
-    args.push('--storage-encryption-key-file', join(dir, 'storage-key'));
-  }
-  if (b.redisDump) {
-    loadRedisDump(redis, b.redisDump, db);
-    args.push('--store', `${redis.url}/${db}`);
-  } else {
-    args.push('--store', b.storePath);
-  }
-  args.push('--upstream-client-id', b.current['upstream_client_id (GitHub app client_id)']);
-  args.push('--base-url', b.current.base_url, '--at', String(b.scenario.captured_at));
-  return args;
+  const args = bundleCliArgs(b, mkdtempSync(join(work, 'b-')), { url: redis.url, db, load: (dump, n) => loadRedisDump(redis, dump, n) });
+  return [...args, '--upstream-client-id', b.current['upstream_client_id (GitHub app client_id)']];
 }
 
 function tokenFile(b: Bundle, which: 'access' | 'refresh'): string {

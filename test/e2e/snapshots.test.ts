@@ -3,7 +3,7 @@
  * ports, timings) are normalised; everything else — wording, order, layout — is pinned. Update with
  * `npx vitest run test/e2e/snapshots.test.ts -u` after an intended change, and review the diff.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,16 +42,8 @@ afterEach(async () => {
   mcp = undefined;
 });
 
-const DEMO = [
-  'diagnose',
-  '--env-file', 'fixtures/demo/deployment.env',
-  '--store', 'fixtures/demo/fastmcp-home',
-  '--token-file', 'fixtures/demo/access-token.jwt',
-  '--jwt-signing-key-file', 'fixtures/demo/jwt-signing-key.txt',
-  '--candidate-secret-file', 'fixtures/demo/previous-jwt-signing-key.txt',
-  '--at', '2026-11-21T22:19:02Z',
-  '--offline',
-];
+/** The demo's command line, as `npm run demo` runs it. */
+const DEMO = (JSON.parse(readFileSync(join(ROOT, 'fixtures/demo/args.json'), 'utf8')) as { args: string[] }).args;
 
 describe('CLI output snapshots', () => {
   it('diagnose, the demo (key rotated): text', async () => {

@@ -3,12 +3,12 @@
  * judged by `verify-token --store` through the built CLI with the bundle's current settings at its
  * captured_at, as the bundle's own status for that token says.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/diagnosis/types.js';
-import { listBundles, type Bundle } from '../support/bundles.js';
+import { bundleCliArgs, listBundles, type Bundle } from '../support/bundles.js';
 import { runCli } from '../support/cli.js';
 import { loadRedisDump, startRedis, type RedisServer } from '../support/redis.js';
 
@@ -51,24 +51,7 @@ describe.each(bundles.map((b, i) => [b.id, b, i + 1] as const))('%s', (_id, b, d
   const args: string[] = [];
 
   beforeAll(() => {
-    const dir = mkdtempSync(join(work, 'b-'));
-    const signing = b.current['jwt_signing_key (as passed to GitHubProvider)'];
-    if (signing) {
-      writeFileSync(join(dir, 'key'), signing);
-      args.push('--jwt-signing-key-file', join(dir, 'key'));
-    } else {
-      writeFileSync(join(dir, 'secret'), b.current['upstream_client_secret (GitHub app client_secret)']);
-      args.push('--upstream-client-secret-file', join(dir, 'secret'));
-    }
-    if (b.storageKey) {
-      writeFileSync(join(dir, 'fernet'), b.storageKey);
-      args.push('--storage-encryption-key-file', join(dir, 'fernet'));
-    }
-    if (b.redisDump) {
-      loadRedisDump(redis, b.redisDump, db);
-      args.push('--store', `${redis.url}/${db}`);
-    } else args.push('--store', b.storePath);
-    args.push('--base-url', b.current.base_url, '--at', String(b.scenario.captured_at));
+    args.push(...bundleCliArgs(b, mkdtempSync(join(work, 'b-')), { url: redis.url, db, load: (dump, n) => loadRedisDump(redis, dump, n) }));
   });
 
   it.each(tokens.map((t) => [`${t.label}: ${t.status}`, t] as const))('%s', async (_label, t) => {

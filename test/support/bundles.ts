@@ -2,7 +2,7 @@
  * The real FastMCP bundles in fixtures/real-fastmcp (copied from shared/real-fastmcp): their ground
  * truth, settings and the stand-in GitHub's state at capture time.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -122,4 +122,31 @@ export function githubStateAtCapture(b: Bundle): { tokens: Map<string, StandInTo
     if (e.event === 'admin_revoke') for (const t of tokens.values()) t.revoked = true;
   }
   return { tokens, accessExpiresIn };
+}
+
+/**
+ * The CLI arguments that reproduce a bundle's deployment as it ran at capture: its current key
+ * material (written to files in `dir`), its store (a Redis dump is loaded into `redis` db `db`),
+ * its base URL and --at its captured_at.
+ */
+export function bundleCliArgs(b: Bundle, dir: string, redis?: { url: string; load: (dump: string, db: number) => unknown; db: number }): string[] {
+  const args: string[] = [];
+  const write = (name: string, text: string) => {
+    const p = join(dir, name);
+    writeFileSync(p, `${text}\n`);
+    return p;
+  };
+  const signing = b.current['jwt_signing_key (as passed to GitHubProvider)'];
+  if (signing) args.push('--jwt-signing-key-file', write('signing-key', signing));
+  else args.push('--upstream-client-secret-file', write('client-secret', b.current['upstream_client_secret (GitHub app client_secret)']));
+  if (b.storageKey) args.push('--storage-encryption-key-file', write('storage-key', b.storageKey));
+  if (b.redisDump) {
+    if (!redis) throw new Error(`${b.id} needs a redis-server`);
+    redis.load(b.redisDump, redis.db);
+    args.push('--store', `${redis.url}/${redis.db}`);
+  } else {
+    args.push('--store', b.storePath);
+  }
+  args.push('--base-url', b.current.base_url, '--at', String(b.scenario.captured_at));
+  return args;
 }
