@@ -79,7 +79,7 @@ function runNode(args, env = {}) {
     let stderr = '';
     child.stdout.on('data', (d) => {
       bytes += d.length;
-      if (head.length < 200_000) head += d;
+      if (head.length < 50_000_000) head += d;
     });
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
@@ -111,7 +111,7 @@ const have = (cmd, args = ['--version']) => spawnSync(cmd, args).status === 0;
 
 /** Generated stores are cached in .bench/ by kind, size and generator version. */
 function cached(kind, n, make) {
-  const dir = join(work, `${kind}-${n}-v1`);
+  const dir = join(work, `${kind}-${n}-v2`);
   const done = join(dir, '.complete');
   if (!existsSync(done)) {
     rmSync(dir, { recursive: true, force: true });

@@ -148,8 +148,16 @@ export function* entries(n, now, seed = 1) {
       const code = randStr(r, 43);
       session.push({ collection: 'mcp-authorization-codes', key: code, createdAt: created - 1, expiresAt: created + 299, value: { client_id: client, code, code_challenge: randStr(r, 43), code_challenge_method: 'S256', created_at: created - 1, expires_at: created + 299, redirect_uri: 'http://127.0.0.1:33418/callback', scopes: ['user'] } });
     }
+    if (written + session.length > n) {
+      // The last few entries: stand-alone expired transactions, so no session is cut in half.
+      while (written < n) {
+        const txn = randStr(r, 43);
+        yield { collection: 'mcp-oauth-transactions', key: txn, createdAt: created - 5, expiresAt: created + 895, value: { client_id: client, created_at: created - 5, scopes: ['user'], txn_id: txn } };
+        written++;
+      }
+      break;
+    }
     for (const e of session) {
-      if (written >= n) break;
       yield e;
       written++;
     }

@@ -140,11 +140,21 @@ export class DiskcacheSource implements EntrySource {
   readonly #dbPath: string;
   #collections?: string[];
 
-  constructor(db: Database.Database, dbPath: string) {
+  /** The private copy being read (worker threads open it too). */
+  readonly copyPath: string;
+
+  constructor(db: Database.Database, dbPath: string, copyPath = dbPath) {
     this.#db = db;
     this.#dbPath = dbPath;
     this.#cacheDir = dirname(dbPath);
+    this.copyPath = copyPath;
     this.label = 'cache.db';
+  }
+
+  /** Smallest and largest rowid and the row count (for splitting a read between threads). */
+  rowids(): { min: number; max: number; count: number } {
+    const r = this.#db.prepare('SELECT min(rowid), max(rowid), count(*) FROM Cache').raw(true).get() as [number | null, number | null, number];
+    return { min: r[0] ?? 0, max: r[1] ?? -1, count: r[2] };
   }
 
   async collections(): Promise<string[]> {
@@ -216,6 +226,10 @@ export class DiskcacheSource implements EntrySource {
       // Range scans on the key index: "<c>::" <= key < "<c>:;".
       where.push(`(${opts.collections.map(() => '(key >= ? AND key < ?)').join(' OR ')})`);
       for (const c of opts.collections) params.push(`${c}::`, `${c}:;`);
+    }
+    if (opts.rowids) {
+      where.push('rowid >= ? AND rowid < ?');
+      params.push(opts.rowids.from, opts.rowids.to);
     }
     if (opts.sample && opts.sample > 0) {
       const total = (this.#db.prepare('SELECT count(*) FROM Cache').pluck().get() as number) || 0;
@@ -299,7 +313,7 @@ export function openDiskcache(dbPath: string, scanLimits: OpenedStore['scanLimit
     if (e instanceof InputError) throw e;
     throw sqliteError(e, dbPath);
   }
-  const source = new DiskcacheSource(db, dbPath);
+  const source = new DiskcacheSource(db, dbPath, join(dir, 'cache.db'));
   const fingerprintDirs: FingerprintDir[] = [];
   return {
     kind: 'diskcache',

@@ -6,14 +6,83 @@
  */
 import type { CollectionCounts, Collected, FingerprintDirEvidence, StoreEvidence } from '../diagnosis/evidence.js';
 import { collected, failed } from '../diagnosis/evidence.js';
-import { DoctorError, InputError, describeError } from '../errors.js';
-import { COLLECTIONS, KNOWN_COLLECTIONS } from '../fastmcp/collections.js';
-import { jtiMappingOf, parseDocument, summarizeValue, tokenPrefix } from '../fastmcp/documents.js';
-import { decodeEntry, type Decoded } from './decode.js';
+import { CollectError, DoctorError, InputError, describeError } from '../errors.js';
+import { KNOWN_COLLECTIONS } from '../fastmcp/collections.js';
+import { parseDocument } from '../fastmcp/documents.js';
+import { Aggregator, emptyCounts } from './aggregate.js';
 import type { Keyring } from './keyring.js';
+import { DiskcacheSource } from './diskcache.js';
 import { RedisSource } from './redis.js';
+import type { WorkerInput, WorkerMessage } from './inventory-worker.js';
 import { selectSource, selectedBy } from './select.js';
-import type { EntrySource, OpenedStore, ProgressSink, RawEntry } from './types.js';
+import type { EntrySource, OpenedStore, ProgressSink } from './types.js';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * Worker threads for a large diskcache store (opt-in: MCP_AUTH_DOCTOR_THREADS=n): each reads one
+ * rowid range of the private copy through its own read-only connection and aggregates it; the main
+ * thread merges. Measured on a 2-core machine shared with other work, 2 threads were no faster than 1
+ * and each thread adds ~80–100 MB of RSS (its own V8 heap and SQLite cache), which breaks the 200 MB
+ * budget for a million entries — so one thread is the default. Below PARALLEL_MIN rows threads are
+ * never used (their start-up costs more than they save).
+ */
+const PARALLEL_MIN = 20_000;
+
+function threadCount(rows: number): number {
+  const env = Number(process.env.MCP_AUTH_DOCTOR_THREADS);
+  if (!Number.isInteger(env) || env <= 1 || rows < PARALLEL_MIN) return 1;
+  return Math.min(env, availableParallelism() * 2, 16);
+}
+
+/** The worker's compiled file beside this one; undefined when running from TypeScript sources (tests). */
+function workerUrl(): URL | undefined {
+  const url = new URL('./inventory-worker.js', import.meta.url);
+  return existsSync(fileURLToPath(url)) ? url : undefined;
+}
+
+async function parallelDiskcache(source: DiskcacheSource, agg: Aggregator, base: StoreEvidence, keyring: Keyring, now: number, threads: number, url: URL, tick: () => void, signal?: AbortSignal): Promise<void> {
+  const { min, max } = source.rowids();
+  const span = Math.ceil((max - min + 1) / threads);
+  const reads = new Array<number>(threads).fill(0);
+  const workers: Worker[] = [];
+  const settle = (i: number, from: number, to: number) =>
+    new Promise<void>((resolve, reject) => {
+      const workerData: WorkerInput = { copyPath: source.copyPath, dbPath: source.label, from, to, now, keys: [...keyring.entries], ev: base };
+      const w = new Worker(url, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+      workers.push(w);
+      w.on('message', (m: WorkerMessage) => {
+        if (m.type === 'progress') {
+          reads[i] = m.read;
+          agg.ev.entriesRead = reads.reduce((a, b) => a + b, 0);
+          tick();
+        } else if (m.type === 'done') {
+          finished.push(m.state);
+          resolve();
+        } else {
+          reject(m.name === 'InputError' ? new InputError(m.message, m.hint) : new CollectError(m.message, m.hint));
+        }
+      });
+      w.on('error', (e) => reject(e));
+      w.on('exit', (code) => (code !== 0 ? reject(new Error(`worker thread exited with code ${code}`)) : resolve()));
+    });
+  const finished: ReturnType<Aggregator['exportState']>[] = [];
+  // SIGINT: each worker stops after its current batch and hands back what it has read.
+  const onAbort = () => workers.forEach((w) => w.postMessage('stop'));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const jobs: Promise<void>[] = [];
+    for (let i = 0; i < threads; i++) jobs.push(settle(i, min + i * span, i === threads - 1 ? max + 1 : min + (i + 1) * span));
+    await Promise.all(jobs);
+    agg.ev.entriesRead = 0;
+    for (const st of finished) agg.merge(st);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
 
 export interface InventoryOptions {
   signal?: AbortSignal;
@@ -22,12 +91,6 @@ export interface InventoryOptions {
   showEntries?: boolean;
   /** With showEntries: only these collections are listed (all are still counted). */
   collections?: string[];
-}
-
-const DAY = 86400;
-
-function emptyCounts(): CollectionCounts {
-  return { total: 0, live: 0, expired: 0, undecryptable: 0, corrupt: 0 };
 }
 
 function emptyEvidence(store: OpenedStore, keyring: Keyring): StoreEvidence {
@@ -72,142 +135,6 @@ async function surveyDir(source: EntrySource, signal?: AbortSignal): Promise<{ e
     if (signal?.aborted) break;
   }
   return newest === undefined ? { entries } : { entries, newest };
-}
-
-/**
- * A 53-bit hash of an id (two FNV/murmur-style lanes). The cross-session bookkeeping keeps numbers,
- * not the id strings: a third of the memory for a million entries. A collision (≈ n²/2⁵⁴, i.e. 10⁻⁵
- * for 250,000 upstream sets) could only hide one dangling mapping from the counts.
- */
-export function idHash(s: string): number {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x9747b28c ^ s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-    h2 ^= h2 >>> 15;
-  }
-  return (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
-}
-
-class Aggregator {
-  readonly ev: StoreEvidence;
-  readonly #mappingTargets = new Map<number, number>();
-  readonly #liveUpstream = new Set<number>();
-  #formats = { A: 0, B: 0 };
-  #encrypted = 0;
-  #plain = 0;
-  #newest: number | undefined;
-
-  constructor(
-    ev: StoreEvidence,
-    private readonly keyring: Keyring,
-    private readonly now: number,
-    private readonly listing: { on: boolean; collections?: Set<string> },
-    private readonly wantCreated: boolean,
-  ) {
-    this.ev = ev;
-  }
-
-  get newest(): number | undefined {
-    return this.#newest;
-  }
-
-  add(raw: RawEntry): void {
-    const listed = this.listing.on && (!this.listing.collections || this.listing.collections.has(raw.collection));
-    const d = decodeEntry(raw, this.keyring, this.now, { decryptExpired: listed, verifyMac: false, createdAt: this.wantCreated || listed });
-    const counts = (this.ev.collections[raw.collection] ??= emptyCounts());
-    counts.total++;
-    counts[d.state]++;
-    this.ev.entriesRead++;
-    if (d.format) this.#formats[d.format]++;
-    if (d.encrypted === true) this.#encrypted++;
-    else if (d.encrypted === false) this.#plain++;
-    if (d.createdAt !== undefined && (this.#newest === undefined || d.createdAt > this.#newest)) this.#newest = d.createdAt;
-    if (d.state === 'undecryptable' && d.openedWith) {
-      const label = d.openedWith.label;
-      this.ev.decryptsWithCandidate[label] = (this.ev.decryptsWithCandidate[label] ?? 0) + 1;
-    }
-    if (d.state === 'live' && d.value) {
-      if (raw.collection === COLLECTIONS.jtiMappings) this.#mapping(d);
-      else if (raw.collection === COLLECTIONS.upstreamTokens) this.#upstream(d);
-    }
-    if (listed) this.#list(raw, d);
-  }
-
-  #mapping(d: Decoded): void {
-    const m = jtiMappingOf(d.value!);
-    if (!m) {
-      this.#demote(COLLECTIONS.jtiMappings);
-      return;
-    }
-    const target = idHash(m.upstreamTokenId);
-    this.#mappingTargets.set(target, (this.#mappingTargets.get(target) ?? 0) + 1);
-  }
-
-  #upstream(d: Decoded): void {
-    // Fields read directly (no Secret objects: their fingerprints would cost a SHA-256 each).
-    const v = d.value!;
-    const id = v.upstream_token_id;
-    const access = v.access_token;
-    if (typeof id !== 'string' || typeof access !== 'string') {
-      this.#demote(COLLECTIONS.upstreamTokens);
-      return;
-    }
-    const h = this.ev.chainHealth;
-    this.#liveUpstream.add(idHash(id));
-    const client = typeof v.client_id === 'string' ? v.client_id : '(none)';
-    h.upstreamSetsPerClient[client] = (h.upstreamSetsPerClient[client] ?? 0) + 1;
-    const prefix = tokenPrefix(access);
-    h.tokensByPrefix[prefix] = (h.tokensByPrefix[prefix] ?? 0) + 1;
-    const exp = typeof v.expires_at === 'number' ? v.expires_at : null;
-    if (exp === null) h.tokensByExpiry.never++;
-    else if (exp <= this.now) h.tokensByExpiry.expired++;
-    else if (exp <= this.now + DAY) h.tokensByExpiry.within24h++;
-    else h.tokensByExpiry.later++;
-    if (typeof v.refresh_token === 'string' && v.refresh_token !== '') h.withRefreshToken++;
-    if (d.encrypted === false) h.plaintextUpstreamTokens++;
-  }
-
-  /** A live entry whose model does not validate: FastMCP's pydantic would reject it too. */
-  #demote(collection: string): void {
-    const c = this.ev.collections[collection]!;
-    c.live--;
-    c.corrupt++;
-  }
-
-  #list(raw: RawEntry, d: Decoded): void {
-    const row: NonNullable<StoreEvidence['entries']>[number] = { collection: raw.collection, key: raw.key, state: d.state };
-    if (!raw.keyExact) row.keyExact = false;
-    if (d.createdAt !== undefined) row.createdAt = d.createdAt;
-    row.expiresAt = d.expiresAt;
-    if (d.openedWith && d.state === 'undecryptable') row.decryptsWith = d.openedWith.label;
-    if (d.reason) row.reason = d.reason;
-    if (d.value && (d.state !== 'undecryptable' || d.openedWith)) row.fields = summarizeValue(raw.collection, d.value);
-    // A sanitised FileTree name hides the key; the value usually names it.
-    if (!raw.keyExact && d.value) {
-      const v = d.value;
-      const real = raw.collection === COLLECTIONS.jtiMappings ? v.jti : raw.collection === COLLECTIONS.upstreamTokens ? v.upstream_token_id : raw.collection === COLLECTIONS.clients ? v.client_id : raw.collection === COLLECTIONS.transactions ? v.txn_id : undefined;
-      if (typeof real === 'string') {
-        row.key = real;
-        delete row.keyExact;
-      }
-    }
-    (this.ev.entries ??= []).push(row);
-  }
-
-  finish(limited: boolean): void {
-    const f = this.#formats;
-    this.ev.documentFormat = f.A && f.B ? 'mixed' : f.A ? 'A' : f.B ? 'B' : 'unknown';
-    this.ev.encryption = this.#encrypted && this.#plain ? 'mixed' : this.#encrypted ? 'fernet' : this.#plain ? 'none' : 'unknown';
-    this.ev.encryptedEntries = this.#encrypted;
-    this.ev.plaintextEntries = this.#plain;
-    if (limited) return; // chain health across sessions needs every entry
-    const h = this.ev.chainHealth;
-    for (const [target, n] of this.#mappingTargets) if (!this.#liveUpstream.has(target)) h.danglingMappings += n;
-    for (const id of this.#liveUpstream) if (!this.#mappingTargets.has(id)) h.unreferencedUpstreamSets++;
-  }
 }
 
 /**
@@ -260,9 +187,7 @@ export async function collectInventory(
       const source = sel.source;
       const t0 = Date.now();
       let lastShown = 0;
-      const scan = source.scan({ signal, ...(opts.showEntries ? {} : { skipExpiredValuesAt: now }), ...(limits.limit !== undefined ? { limit: limits.limit } : {}), ...(limits.sample !== undefined ? { sample: limits.sample } : {}) });
-      for await (const batch of scan) {
-        for (const raw of batch) agg.add(raw);
+      const tick = () => {
         const t = Date.now();
         if (progress && t - lastShown > 250) {
           lastShown = t;
@@ -270,10 +195,27 @@ export async function collectInventory(
           const at = source.position?.();
           progress.update(`reading ${source.label}${at ? ` — ${at}` : ''}: ${ev.entriesRead.toLocaleString('en-US')} entries (${rate.toLocaleString('en-US')}/s)`);
         }
-        if (signal?.aborted) break;
+      };
+      let done = false;
+      if (source instanceof DiskcacheSource && !opts.showEntries && !limited) {
+        const url = workerUrl();
+        const threads = url ? threadCount(source.rowids().count) : 1;
+        if (url && threads > 1) {
+          const base = structuredClone(ev);
+          await parallelDiskcache(source, agg, base, keyring, now, threads, url, tick, signal);
+          done = true;
+        }
+      }
+      if (!done) {
+        const scan = source.scan({ signal, ...(opts.showEntries ? {} : { skipExpiredValuesAt: now }), ...(limits.limit !== undefined ? { limit: limits.limit } : {}), ...(limits.sample !== undefined ? { sample: limits.sample } : {}) });
+        for await (const batch of scan) {
+          for (const raw of batch) agg.add(raw);
+          tick();
+          if (signal?.aborted) break;
+        }
       }
       if (source instanceof RedisSource && source.foreignKeys) ev.foreignKeys = source.foreignKeys;
-      const unread = source.unread?.() ?? [];
+      const unread = (source as EntrySource).unread?.() ?? [];
       if (unread.length && !signal?.aborted) skippedParts = unread;
     }
     if (ev.fingerprints) {

@@ -163,3 +163,11 @@ export function buildKeyring(keys: DerivedKey[], explicitStorageKey?: Secret): K
 export function keyringFromTexts(keys: { text: string; label: string; role: KeyringEntry['role'] }[]): Keyring {
   return new FernetKeyring(keys.map((k) => entryFor(k.text, k.label, k.role)));
 }
+
+/**
+ * A keyring from entries another keyring holds (a worker thread receives them structured-cloned:
+ * the key bytes arrive as Uint8Arrays).
+ */
+export function keyringFromEntries(entries: readonly KeyringEntry[]): Keyring {
+  return new FernetKeyring(entries.map((e) => ({ ...e, key: { signing: Buffer.from(e.key.signing), encryption: Buffer.from(e.key.encryption) } })));
+}

@@ -1,0 +1,107 @@
+/**
+ * The benchmark's store generator (scripts/generate-stores.mjs, needs `npm run build`): its stores are
+ * in the real formats (the diskcache schema of a real bundle's cache.db, FileTree names as FastMCP
+ * writes them) and read back through the built CLI with the counts the generator intended; the
+ * opt-in worker threads (MCP_AUTH_DOCTOR_THREADS) give the same evidence as one thread.
+ * No timing here: speed is the benchmark's business.
+ */
+import Database from 'better-sqlite3';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Evidence, StoreEvidence } from '../../src/diagnosis/evidence.js';
+import type { Report } from '../../src/diagnosis/types.js';
+import { runCli } from '../support/cli.js';
+import { BUNDLES_ROOT } from '../support/bundles.js';
+
+// @ts-expect-error plain ESM script without types
+const gen = (await import('../../scripts/generate-stores.mjs')) as {
+  CLIENT_SECRET: string;
+  keysFor(): { storageKey: string; fingerprint: string };
+  entries(n: number, now: number, seed?: number): Iterable<{ collection: string; expiresAt: number | null }>;
+  writeDiskcache(dir: string, n: number, now: number, key: string): { path: string; entries: number };
+  writeFileTree(dir: string, n: number, now: number, key: string, fp: string): { entries: number };
+};
+
+const NOW = 1795300000;
+const work = mkdtempSync(join(tmpdir(), 'mad-gen-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const secret = join(work, 'secret.txt');
+writeFileSync(secret, gen.CLIENT_SECRET);
+
+function expected(n: number): Record<string, { live: number; expired: number }> {
+  const out: Record<string, { live: number; expired: number }> = {};
+  for (const e of gen.entries(n, NOW)) {
+    const c = (out[e.collection] ??= { live: 0, expired: 0 });
+    if (e.expiresAt !== null && e.expiresAt <= NOW) c.expired++;
+    else c.live++;
+  }
+  return out;
+}
+
+async function inspect(store: string, env: Record<string, string> = {}): Promise<{ report: Report; s: StoreEvidence }> {
+  const r = await runCli(['inspect-cache', '--store', store, '--upstream-client-secret-file', secret, '--at', String(NOW), '--json'], { env });
+  expect(r.stderr).toBe('');
+  const report = JSON.parse(r.stdout) as Report;
+  const c = (report.evidence as Evidence).store as { status: string; value: StoreEvidence };
+  expect(c.status).toBe('collected');
+  return { report, s: c.value };
+}
+
+const sorted = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+
+describe('generated stores', () => {
+  const keys = gen.keysFor();
+
+  it('diskcache: the real schema (tables, indexes, triggers, settings keys), counts as generated', async () => {
+    const dir = join(work, 'dc');
+    const { path, entries } = gen.writeDiskcache(dir, 25_000, NOW, keys.storageKey);
+    expect(entries).toBe(25_000);
+    const real = new Database(join(BUNDLES_ROOT, '2.14.7/a-healthy/default-diskcache/storage/oauth-proxy/cache.db'), { readonly: true, fileMustExist: true });
+    const ours = new Database(path, { readonly: true });
+    try {
+      const schema = (db: Database.Database) => (db.prepare('SELECT type, name, sql FROM sqlite_master ORDER BY name').all() as { sql: string }[]).map((r) => ({ ...r, sql: r.sql?.replace(/;$/, '') }));
+      expect(schema(ours)).toEqual(schema(real));
+      expect((ours.prepare('SELECT key FROM Settings ORDER BY key').pluck().all() as string[])).toEqual(real.prepare('SELECT key FROM Settings ORDER BY key').pluck().all());
+      expect(ours.prepare("SELECT value FROM Settings WHERE key = 'count'").pluck().get()).toBe(25_000);
+      expect(ours.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      real.close();
+      ours.close();
+    }
+    const { report, s } = await inspect(dir);
+    const want = expected(25_000);
+    expect(s.entriesRead).toBe(25_000);
+    expect(s.documentFormat).toBe('B');
+    expect(s.encryption).toBe('fernet');
+    for (const [name, c] of Object.entries(want)) expect({ name, live: s.collections[name]!.live, expired: s.collections[name]!.expired, bad: s.collections[name]!.undecryptable + s.collections[name]!.corrupt }).toEqual({ name, ...c, bad: 0 });
+    expect(s.chainHealth.danglingMappings).toBe(0);
+    expect(s.chainHealth.unreferencedUpstreamSets).toBe(0);
+    expect(Object.keys(s.chainHealth.tokensByPrefix).sort()).toEqual(['gho_', 'ghu_']);
+    expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
+
+    // Worker threads (opt-in): the same evidence, whatever the split.
+    const { s: threaded } = await inspect(dir, { MCP_AUTH_DOCTOR_THREADS: '3' });
+    const norm = (x: StoreEvidence) => ({ ...x, chainHealth: { ...x.chainHealth, upstreamSetsPerClient: sorted(x.chainHealth.upstreamSetsPerClient), tokensByPrefix: sorted(x.chainHealth.tokensByPrefix) }, decryptsWithCandidate: sorted(x.decryptsWithCandidate) });
+    expect(norm(threaded)).toEqual(norm(s));
+  });
+
+  it('FileTree: the fingerprint directory of the derived key, S_<collection>-<h8> folders with info files, counts as generated', async () => {
+    const dir = join(work, 'ft');
+    gen.writeFileTree(dir, 3_000, NOW, keys.storageKey, keys.fingerprint);
+    const fp = readdirSync(join(dir, 'oauth-proxy'));
+    expect(fp).toEqual([keys.fingerprint]);
+    const names = readdirSync(join(dir, 'oauth-proxy', keys.fingerprint));
+    // The same folder names as FastMCP 3.4.7 wrote in the real bundle.
+    const real = readdirSync(join(BUNDLES_ROOT, '3.4.7/a-healthy/default-filetree/storage/oauth-proxy'))
+      .flatMap((d) => readdirSync(join(BUNDLES_ROOT, '3.4.7/a-healthy/default-filetree/storage/oauth-proxy', d)))
+      .filter((n) => !n.endsWith('-info.json'));
+    for (const n of real) expect(names).toContain(n);
+    const { s } = await inspect(dir);
+    expect(s.kind).toBe('filetree');
+    expect(s.fingerprints?.selected).toBe(keys.fingerprint);
+    expect(s.entriesRead).toBe(3_000);
+    for (const [name, c] of Object.entries(expected(3_000))) expect([name, s.collections[name]!.live, s.collections[name]!.expired]).toEqual([name, c.live, c.expired]);
+  });
+});
