@@ -1,8 +1,8 @@
 /**
  * Streaming reader for GitHub's personal security-log export (github.md §5.1): JSON array, JSON lines
  * or CSV, optionally gzip-compressed. Detected by content (gzip magic bytes, then the first non-space
- * character), never by file name. Memory stays flat: stream-json assembles one array element at a time,
- * csv-parse yields one row at a time, JSON lines are split line by line.
+ * character), never by file name. Memory stays flat: a JSON array is cut into its elements (one parsed
+ * at a time), csv-parse yields one row at a time, JSON lines are split line by line.
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -11,8 +11,6 @@ import { createInterface } from 'node:readline';
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { parse as parseCsv } from 'csv-parse';
-import StreamJson from 'stream-json';
-import StreamArray from 'stream-json/streamers/StreamArray.js';
 import { InputError } from '../errors.js';
 import type { RawRecord } from './events.js';
 
@@ -56,12 +54,18 @@ export async function readSecurityLog(path: string, onRecord: (rec: RawRecord, n
     const stopped = () => (opts.signal?.aborted ? 'interrupted' : undefined);
 
     if (format === 'json-array') {
-      // pipeline() destroys every stage with the first error, so a parse error reaches the loop.
-      const items = pipeline(stream, StreamJson.parser(), StreamArray.streamArray(), () => {});
-      for await (const item of items as AsyncIterable<{ key: number; value: unknown }>) {
-        emit(item.value);
+      // The array's elements are cut out of the byte stream (strings and nesting tracked byte by
+      // byte) and each is handed to JSON.parse: several times faster than assembling objects token by
+      // token, and memory holds one element at a time. Anything that is not one well-formed array of
+      // well-formed elements is reported as a truncated/corrupt export.
+      const splitter = new ArraySplitter();
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        const err = splitter.push(chunk, emit);
+        if (err) throw truncated(err);
         if (stopped()) return done(format, gzip, records, stream, 'interrupted');
       }
+      const end = splitter.end();
+      if (end) throw truncated(end);
     } else if (format === 'json-lines') {
       const lines = createInterface({ input: stream, crlfDelay: Infinity });
       let pending: { line: number; error: string } | undefined;
@@ -159,4 +163,135 @@ async function peek(source: Readable): Promise<{ first: string | undefined; stre
   }
   const stream = Readable.from(replay(), { objectMode: false });
   return { first, stream };
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/**
+ * Splits a top-level JSON array arriving in chunks into its elements' texts and parses each one.
+ * `push` / `end` return an error text (not valid JSON, not closed, data after the array) or undefined.
+ */
+class ArraySplitter {
+  /** 0 before '[', 1 inside the array between elements, >1 inside an element's nesting. */
+  #depth = 0;
+  #inString = false;
+  #escape = false;
+  #closed = false;
+  /** Inside an element (started, not yet ended). */
+  #inElement = false;
+  /** A scalar element (number, true, null, …): ends at ',' or ']' at depth 1. */
+  #scalar = false;
+  /** A comma was seen and an element must follow. */
+  #expectElement = false;
+  #parts: Buffer[] = [];
+  #bom = true;
+  #index = 0;
+
+  push(chunk: Buffer, emit: (rec: unknown) => void): string | undefined {
+    let i = 0;
+    const n = chunk.length;
+    if (this.#bom) {
+      this.#bom = false;
+      if (n >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3;
+    }
+    let start = this.#inElement ? i : -1;
+    for (; i < n; i++) {
+      const c = chunk[i]!;
+      if (this.#inString) {
+        if (this.#escape) this.#escape = false;
+        else if (c === BACKSLASH) this.#escape = true;
+        else if (c === QUOTE) this.#inString = false;
+        continue;
+      }
+      if (this.#closed) {
+        if (!isSpace(c)) return 'data after the end of the JSON array';
+        continue;
+      }
+      if (this.#depth === 0) {
+        if (isSpace(c)) continue;
+        if (c !== OPEN_BRACKET) return 'not a JSON array';
+        this.#depth = 1;
+        continue;
+      }
+      if (this.#depth === 1 && !this.#inElement) {
+        if (isSpace(c)) continue;
+        if (c === CLOSE_BRACKET) {
+          if (this.#expectElement) return `a comma before the end of the array (after ${this.#index} elements)`;
+          this.#closed = true;
+          this.#depth = 0;
+          continue;
+        }
+        if (c === COMMA) {
+          if (this.#expectElement || this.#index === 0) return `an unexpected comma after ${this.#index} elements`;
+          this.#expectElement = true;
+          continue;
+        }
+        if (this.#index > 0 && !this.#expectElement) return `a missing comma after element ${this.#index}`;
+        this.#inElement = true;
+        this.#expectElement = false;
+        start = i;
+        if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+          this.#depth = 2;
+          this.#scalar = false;
+        } else {
+          this.#scalar = true;
+          if (c === QUOTE) this.#inString = true;
+        }
+        continue;
+      }
+      // Inside an element.
+      if (this.#scalar) {
+        if (c === QUOTE) this.#inString = true;
+        else if (c === COMMA || c === CLOSE_BRACKET || isSpace(c)) {
+          const err = this.#finish(chunk, start, i, emit);
+          if (err) return err;
+          start = -1;
+          i--; // the delimiter is handled at depth 1
+        }
+        continue;
+      }
+      if (c === QUOTE) this.#inString = true;
+      else if (c === OPEN_BRACE || c === OPEN_BRACKET) this.#depth++;
+      else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+        this.#depth--;
+        if (this.#depth === 1) {
+          const err = this.#finish(chunk, start, i + 1, emit);
+          if (err) return err;
+          start = -1;
+        }
+      }
+    }
+    if (this.#inElement && start >= 0) this.#parts.push(chunk.subarray(start));
+    return undefined;
+  }
+
+  #finish(chunk: Buffer, start: number, end: number, emit: (rec: unknown) => void): string | undefined {
+    const piece = start >= 0 ? chunk.subarray(start, end) : chunk.subarray(0, end);
+    const text = this.#parts.length ? Buffer.concat([...this.#parts, piece]).toString('utf8') : piece.toString('utf8');
+    this.#parts = [];
+    this.#inElement = false;
+    this.#scalar = false;
+    this.#index++;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      return `element ${this.#index} is not valid JSON: ${(e as Error).message}`;
+    }
+    emit(value);
+    return undefined;
+  }
+
+  end(): string | undefined {
+    if (this.#closed) return undefined;
+    if (this.#inString) return 'the file ends inside a string';
+    return this.#depth === 0 ? 'no JSON array' : `the JSON array is not closed (${this.#index} complete elements)`;
+  }
 }
