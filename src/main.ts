@@ -51,17 +51,24 @@ async function makeProgress(enabled: boolean): Promise<Progress> {
   };
 }
 
-async function render(format: Format, result: CommandResult, color: boolean): Promise<{ stdout: string; summary?: string }> {
+type Renderer = (result: CommandResult, color: boolean) => Promise<{ stdout: string; summary?: string }>;
+
+/**
+ * The renderer for a format (and the command's text sections), imported before the command starts:
+ * after a SIGINT during PBKDF2 the thread pool — which module loading uses too — stays busy for
+ * seconds, and the partial report must not wait for it.
+ */
+async function loadRenderer(format: Format, command: CommandName): Promise<Renderer> {
   if (format === 'json') {
     const { renderJson } = await import('./render/json.js');
-    return { stdout: renderJson(result.report) };
+    return async (result) => ({ stdout: renderJson(result.report) });
   }
   if (format === 'github') {
     const { renderGithub } = await import('./render/github.js');
-    return renderGithub(result.report);
+    return async (result) => renderGithub(result.report);
   }
-  const { renderText } = await import('./render/text.js');
-  return { stdout: await renderText(result.report, { color }) };
+  const [{ renderText }] = await Promise.all([import('./render/text.js'), import('./render/sections/index.js').then((m) => m.sectionsFor(command))]);
+  return async (result, color) => ({ stdout: await renderText(result.report, { color }) });
 }
 
 function errorDocument(command: CommandName | undefined, version: string, e: DoctorError): string {
@@ -81,13 +88,38 @@ function errorDocument(command: CommandName | undefined, version: string, e: Doc
   )}\n`;
 }
 
+/** After the first SIGINT, how long a command may take to hand back its partial report. */
+const INTERRUPT_GRACE_MS = 5000;
+
 export async function main(argv: string[]): Promise<void> {
   const version = packageVersion();
   let format: Format = 'text';
   let debug = argv.includes('--debug');
   let current: CommandName | undefined;
 
+  // SIGINT from the start: the first aborts the command (collectors stop and the report shows what
+  // was collected, marked partial; exit 130), a second one — or a command that does not stop within
+  // the grace period — exits 130 at once. Before a command runs there is nothing to report.
+  const controller = new AbortController();
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    interrupts += 1;
+    if (interrupts > 1 || !current) {
+      process.stderr.write('mcp-auth-doctor: interrupted\n', () => process.exit(EXIT.interrupted));
+      return;
+    }
+    controller.abort(new InterruptedError());
+    setTimeout(() => {
+      process.stderr.write('mcp-auth-doctor: interrupted — a step did not stop in time; no report\n', () => process.exit(EXIT.interrupted));
+    }, INTERRUPT_GRACE_MS).unref();
+  });
+
   const fail = async (e: unknown): Promise<never> => {
+    if (controller.signal.aborted) {
+      // Whatever failed after the interrupt failed because of it.
+      const line = e instanceof DoctorError && !(e instanceof InterruptedError) ? ` (${e.line()})` : '';
+      return finish(EXIT.interrupted, format === 'json' ? errorDocument(current, version, new InterruptedError()) : '', `mcp-auth-doctor: interrupted before anything could be reported${line}\n`);
+    }
     if (e instanceof DoctorError) {
       const stack = debug && e.cause instanceof Error ? `${e.cause.stack}\n` : debug ? `${e.stack}\n` : '';
       return finish(e.exitCode, format === 'json' ? errorDocument(current, version, e) : '', `mcp-auth-doctor: ${e.line()}\n${stack}`);
@@ -106,14 +138,6 @@ export async function main(argv: string[]): Promise<void> {
     const env = opts.envFile ? loadEnvFile(opts.envFile, process.env) : process.env;
     const color = opts.color !== false && !('NO_COLOR' in env && env.NO_COLOR !== '') && Boolean(process.stdout.isTTY) && format === 'text';
 
-    const controller = new AbortController();
-    let interrupts = 0;
-    process.on('SIGINT', () => {
-      interrupts += 1;
-      if (interrupts > 1) process.exit(EXIT.interrupted);
-      controller.abort(new InterruptedError());
-    });
-
     const progress = await makeProgress(Boolean(process.stderr.isTTY) && format !== 'github');
     const ctx: CommandContext = {
       now: opts.at ? parseAt(opts.at) : Date.now() / 1000,
@@ -127,13 +151,25 @@ export async function main(argv: string[]): Promise<void> {
     };
 
     let result: CommandResult;
+    let renderer: Renderer;
     try {
-      const mod = (await import(`./commands/${name}.js`)) as { run: (o: Record<string, unknown>, a: string[], c: CommandContext) => Promise<CommandResult> };
+      // The renderer is loaded before the command starts (see loadRenderer).
+      const [mod, r] = await Promise.all([
+        import(`./commands/${name}.js`) as Promise<{ run: (o: Record<string, unknown>, a: string[], c: CommandContext) => Promise<CommandResult> }>,
+        loadRenderer(format, name),
+      ]);
+      renderer = r;
       result = await mod.run(opts, args, ctx);
     } finally {
       progress.stop();
     }
-    const out = await render(format, result, color);
+    const interrupted = controller.signal.aborted;
+    if (interrupted && !result.report.partial) {
+      // A command that did not say so itself: its report is still only what was collected before SIGINT.
+      result.report.partial = 'interrupted (SIGINT)';
+      if (result.report.verdict === 'healthy') result.report.verdict = 'inconclusive';
+    }
+    const out = await renderer(result, color);
     if (out.summary && env.GITHUB_STEP_SUMMARY) {
       try {
         appendFileSync(env.GITHUB_STEP_SUMMARY, out.summary);
@@ -141,9 +177,8 @@ export async function main(argv: string[]): Promise<void> {
         // The summary is a convenience; annotations already went to stdout.
       }
     }
-    const interrupted = controller.signal.aborted;
     const code: ExitCode = interrupted ? EXIT.interrupted : (result.exitCode ?? VERDICT_EXIT[result.report.verdict]);
-    const errLine = result.errorLine ? `mcp-auth-doctor: ${result.errorLine}\n` : interrupted ? 'mcp-auth-doctor: interrupted — the report shows what was collected so far\n' : '';
+    const errLine = interrupted ? 'mcp-auth-doctor: interrupted — the report shows what was collected so far\n' : result.errorLine ? `mcp-auth-doctor: ${result.errorLine}\n` : '';
     await finish(code, out.stdout, errLine);
   };
 

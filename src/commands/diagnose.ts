@@ -56,7 +56,7 @@ export async function run(opts: DiagnoseOptions, _args: string[], ctx: CommandCo
   const store = await collectTokenAndStore(opts, ctx, ev, kb, input, { inventory: true, storeRequired: false });
   const token = ev.token?.status === 'collected' ? ev.token.value : undefined;
   if (token?.malformed || token?.rejectedAlg !== undefined) return badToken(ev, token.malformed, token.rejectedAlg, ctx);
-  if (!input && !store) throw new UsageError('nothing to diagnose: no token and no store', 'give the token a client sent (--token-file <path|->) and/or the store the server uses (--store <path|redis-url>)');
+  if (!input && !store && !ctx.signal.aborted) throw new UsageError('nothing to diagnose: no token and no store', 'give the token a client sent (--token-file <path|->) and/or the store the server uses (--store <path|redis-url>)');
 
   // 3. Upstream: the GitHub token behind the session (from the chain), or one given directly.
   const target = await upstreamTarget(opts, ev, ctx);

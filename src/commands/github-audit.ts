@@ -50,12 +50,15 @@ export async function run(opts: GithubAuditOptions, _args: string[], ctx: Comman
   if (envToken) tokens.push(knownToken(envToken, `the upstream token ${envToken} from env GITHUB_UPSTREAM_TOKEN`));
   let storeEstimate: IdpEvidence['storeEstimate'];
   let storeLocation: string | undefined;
-  if (opts.store) {
+  if (opts.store && !ctx.signal.aborted) {
     const { upstreamTokensFromStore } = await import('../github/store-tokens.js');
     const st = await upstreamTokensFromStore(opts, ctx);
-    tokens.push(...st.tokens);
-    storeEstimate = st.estimate;
-    storeLocation = st.location;
+    // Interrupted while deriving keys or reading: a count of part of the store is no estimate.
+    if (!ctx.signal.aborted) {
+      tokens.push(...st.tokens);
+      storeEstimate = st.estimate;
+      storeLocation = st.location;
+    }
   }
 
   let audit: IdpSources['audit'];

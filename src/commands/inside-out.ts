@@ -56,6 +56,12 @@ export async function collectTokenAndStore(
   if (input) ev.token = await collectTokenEvidence(input, kb.keys, ev.settings);
   const token = ev.token?.status === 'collected' ? ev.token.value : undefined;
   if (token?.malformed || token?.rejectedAlg !== undefined) return undefined;
+  if (ctx.signal.aborted) {
+    // Interrupted (maybe while deriving keys): reading the store now, without the keys, would only mislead.
+    ev.store = skipped('interrupted (SIGINT) before the store was read');
+    inferVersion(ev.settings, token);
+    return undefined;
+  }
   let store: StoreCollection | undefined;
   try {
     store = await collectStoreEvidence(opts, ctx, kb.keys, kb.storageKey, token, { inventory: want.inventory });
@@ -101,6 +107,10 @@ export async function probeUpstream(
 ): Promise<void> {
   if (opts.offline) {
     ev.upstream = skipped('--offline: GitHub was not contacted');
+    return;
+  }
+  if (ctx.signal.aborted) {
+    ev.upstream = skipped('interrupted (SIGINT) before GitHub was asked');
     return;
   }
   if (!target.target) {

@@ -71,7 +71,16 @@ export function githubTimeout(ms: number | undefined): number {
 export async function run(opts: ProbeGithubOptions, _args: string[], ctx: CommandContext): Promise<CommandResult> {
   const apiUrl = githubApiUrl(opts.githubApiUrl, ctx);
   const timeoutMs = githubTimeout(opts.githubTimeout);
-  const target = await resolveUpstreamToken(opts, ctx);
+  let target: UpstreamTokenInput;
+  try {
+    target = await resolveUpstreamToken(opts, ctx);
+  } catch (e) {
+    // Interrupted while following the FastMCP token through the store: GitHub was never asked.
+    if (!ctx.signal.aborted) throw e;
+    const settings = buildSettings({ expectations: {}, upstreamClientId: opts.upstreamClientId, requiredScopes: opts.requiredScopes, githubApiUrl: apiUrl }, ctx);
+    const ev: Evidence = { command: 'probe-github', now: ctx.now, settings, upstream: skipped('interrupted before the upstream token was found; GitHub was not asked') };
+    return { report: buildReport(ev, { version: ctx.version, tiers: ['config', 'upstream'], deciding: ['upstream'], partial: 'interrupted (SIGINT) before GitHub was asked' }) };
+  }
   const kind = classifyToken(target.token.reveal());
   if (kind.family === 'github-app-refresh') {
     throw new InputError(`the token from ${target.source} is a GitHub App refresh token (ghr_), which the API does not accept`, 'give the access token (ghu_) the refresh token belongs to; probing never uses a refresh token');

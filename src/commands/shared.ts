@@ -91,12 +91,25 @@ export async function resolveStorageKey(opts: KeyOptions, ctx: CommandContext): 
   return readSecret({ file: opts.storageEncryptionKeyFile, env: [...ENV.storageKey], label: 'storage encryption key' }, ctx);
 }
 
-/** Derive every key once, PBKDF2 on the thread pool, with a spinner on a TTY. */
+/**
+ * Derive every key once, PBKDF2 on the thread pool, with a spinner on a TTY. On SIGINT it stops
+ * waiting at once and returns no keys (a running PBKDF2 job cannot be cancelled; the process exits
+ * without it): the command then reports what it has, marked partial.
+ */
 export async function deriveWithProgress(resolved: ResolvedKeys, opts: KeyOptions, ctx: CommandContext): Promise<DerivedKey[]> {
   const slow = resolved.inputs.filter((i) => i.kind === 'jwt-signing-key' || i.kind === 'unknown').length;
   if (slow) ctx.progress.update(`deriving ${slow} signing key${slow > 1 ? 's' : ''} (PBKDF2-SHA256, 1,000,000 iterations)…`);
-  const keys = await deriveKeys(resolved.inputs, { testMode: Boolean(opts.fastmcpTestMode) });
-  return keys;
+  if (ctx.signal.aborted) return [];
+  let onAbort: (() => void) | undefined;
+  const interrupted = new Promise<DerivedKey[]>((resolve) => {
+    onAbort = () => resolve([]);
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([deriveKeys(resolved.inputs, { testMode: Boolean(opts.fastmcpTestMode) }), interrupted]);
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort!);
+  }
 }
 
 export function keyEvidence(keys: DerivedKey[], explicitStorageKey?: Secret): KeyEvidence {

@@ -37,7 +37,7 @@ export async function run(opts: VerifyTokenOptions, args: string[], ctx: Command
 
   const tiers: TierName[] = ['jwt'];
   const deciding: TierName[] = ['jwt'];
-  if (t && !t.malformed && t.rejectedAlg === undefined && opts.store !== undefined) {
+  if (t && !t.malformed && t.rejectedAlg === undefined && opts.store !== undefined && !ctx.signal.aborted) {
     ctx.progress.update('reading the store…');
     const store = await collectStoreEvidence(opts, ctx, keys, storageKey, t, { inventory: false });
     Object.assign(ev, store.evidence);
@@ -52,7 +52,7 @@ export async function run(opts: VerifyTokenOptions, args: string[], ctx: Command
     inferVersion(settings, t);
   }
 
-  const report = buildReport(ev, { version: ctx.version, tiers, deciding });
+  const report = buildReport(ev, { version: ctx.version, tiers, deciding, ...(ctx.signal.aborted ? { partial: 'interrupted (SIGINT)' } : {}) });
   if (t?.malformed) return { report, exitCode: EXIT.badInput, errorLine: `the token is not a JWT: ${t.malformed} — pass the token exactly as the client sends it (without "Bearer ")` };
   if (t?.rejectedAlg !== undefined) return { report, exitCode: EXIT.badInput, errorLine: `the token is signed with alg ${JSON.stringify(t.rejectedAlg)}, and FastMCP accepts HS256 only — it was not issued by this FastMCP server` };
   return { report };

@@ -24,6 +24,8 @@ export async function readExports(files: string[], collector: IdpCollector, ctx:
   const sources: SourceInfo[] = [];
   const stops: string[] = [];
   for (const file of files) {
+    // After SIGINT nothing new is opened (file I/O would queue behind a PBKDF2 job on the thread pool).
+    if (ctx.signal.aborted) break;
     const name = basename(file);
     ctx.progress.update(`reading ${name}…`);
     const r = await readSecurityLog(
@@ -61,7 +63,7 @@ export function idpResult(collector: IdpCollector, sources: SourceInfo[], stops:
   }
   const partial = [...stops];
   if (evidence.limited) partial.push(evidence.limited);
-  if (!logRead) partial.push("no security log or audit log was read: only the store's estimate against the 10-token cap (give --security-log to see revocations)");
+  if (!logRead && extra.storeEstimate) partial.push("no security log or audit log was read: only the store's estimate against the 10-token cap (give --security-log to see revocations)");
   if (logRead && evidence.eventsForApp === 0 && !appNotFound) partial.push(`the log holds no oauth_access / oauth_authorization events${evidence.app ? ` for ${evidence.app}` : ''} (is the export filtered?)`);
   return collected(evidence, partial.length ? partial.join('; ') : undefined);
 }
