@@ -8,7 +8,7 @@
  * that counts (their Redis TTLs restart when a dump is loaded), and a live store's own expiry is never
  * later than the document's by more than rounding.
  */
-import { envelopeOf, parseDocument, type DocumentFormat } from '../fastmcp/documents.js';
+import { envelopeOf, parseDocument, parseIsoTime, type DocumentFormat } from '../fastmcp/documents.js';
 import type { Keyring, KeyringEntry } from './keyring.js';
 import type { RawEntry } from './types.js';
 
@@ -40,9 +40,65 @@ export interface DecodeOptions {
   verifyMac?: boolean;
 }
 
+const MARK = '"value": {"__encrypted_data__": "';
+const TAIL = '", "__encryption_version__": 1}, "version": 1}';
+
+/**
+ * The common case, cheaply: a format B document (py-key-value 0.3: sorted keys, so `value` then
+ * `version` end it) holding a Fernet envelope. The envelope's data is sliced out instead of parsed;
+ * the rest of the document is still parsed (so a malformed document is never taken for a good one,
+ * and created_at / expires_at are read from it). The entry is only decided here when it is expired
+ * (and not wanted decrypted) or opens with the key in use; everything else goes the full way, so the
+ * outcome is always the full way's.
+ */
+function fastDecode(raw: RawEntry & { text: string }, keyring: Keyring, now: number, opts: DecodeOptions): Decoded | undefined {
+  const text = raw.text;
+  if (!text.endsWith(TAIL)) return undefined;
+  const at = text.lastIndexOf(MARK);
+  if (at <= 0) return undefined;
+  let rest: Record<string, unknown>;
+  try {
+    const r = JSON.parse(`${text.slice(0, at)}"value": 0, "version": 1}`) as unknown;
+    if (!r || typeof r !== 'object' || Array.isArray(r)) return undefined;
+    rest = r as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  let expiresAt: number | null;
+  const se = raw.storeExpiresAt;
+  if (raw.storeExpiryAuthoritative) expiresAt = se ?? null;
+  else {
+    let own: number | null = null;
+    if (rest.expires_at !== undefined && rest.expires_at !== null) {
+      const exp = parseIsoTime(rest.expires_at);
+      if (exp === undefined) return undefined;
+      own = exp;
+    }
+    expiresAt = se !== undefined && se !== null ? (own === null ? se : Math.min(own, se)) : own;
+  }
+  const out: Decoded = { state: 'live', format: 'B', expiresAt, encrypted: true };
+  if (opts.createdAt !== false) {
+    const created = parseIsoTime(rest.created_at);
+    if (created !== undefined) out.createdAt = created;
+  }
+  if (expiresAt !== null && expiresAt <= now) {
+    if (opts.decryptExpired) return undefined;
+    out.state = 'expired';
+    return out;
+  }
+  const opened = keyring.open(text.slice(at + MARK.length, text.length - TAIL.length), { verifyMac: opts.verifyMac !== false });
+  if (!opened.ok || opened.index !== 0 || keyring.primary === undefined) return undefined;
+  const value = parseObject(opened.plaintext);
+  if (value === undefined) return undefined;
+  out.value = value;
+  return out;
+}
+
 export function decodeEntry(raw: RawEntry, keyring: Keyring, now: number, opts: DecodeOptions = {}): Decoded {
   if (raw.valueSkipped) return { state: 'expired', expiresAt: raw.storeExpiresAt ?? null };
   if (raw.text === undefined) return { state: 'corrupt', expiresAt: raw.storeExpiresAt ?? null, reason: raw.error ?? 'unreadable' };
+  const fast = fastDecode(raw as RawEntry & { text: string }, keyring, now, opts);
+  if (fast) return fast;
   const doc = parseDocument(raw.text, { createdAt: opts.createdAt !== false, expiresAt: !raw.storeExpiryAuthoritative });
   if (typeof doc === 'string') return { state: 'corrupt', expiresAt: raw.storeExpiresAt ?? null, reason: doc };
   let expiresAt = doc.expiresAt;

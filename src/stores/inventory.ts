@@ -198,7 +198,7 @@ export async function collectInventory(
       };
       let done = false;
       if (source instanceof DiskcacheSource && !opts.showEntries && !limited) {
-        const url = workerUrl();
+        const url = process.env.MCP_AUTH_DOCTOR_THREADS ? workerUrl() : undefined;
         const threads = url ? threadCount(source.rowids().count) : 1;
         if (url && threads > 1) {
           const base = structuredClone(ev);
