@@ -23,7 +23,7 @@ import { closeSync, constants, copyFileSync, existsSync, mkdtempSync, openSync, 
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { CollectError, InputError, describeError } from '../errors.js';
-import type { EntrySource, FingerprintDir, OpenedStore, RawEntry, ScanOptions } from './types.js';
+import type { EntrySource, FingerprintDir, OpenedStore, ProgressSink, RawEntry, ScanOptions } from './types.js';
 
 const SQLITE_MAGIC = 'SQLite format 3\u0000';
 const BATCH = 2000;
@@ -287,10 +287,12 @@ function sqliteError(e: unknown, path: string): Error {
 }
 
 /** Open FastMCP's diskcache store at `dbPath` (read-only, through a private copy). */
-export function openDiskcache(dbPath: string, scanLimits: OpenedStore['scanLimits'] = {}): OpenedStore {
+export function openDiskcache(dbPath: string, scanLimits: OpenedStore['scanLimits'] = {}, progress?: ProgressSink): OpenedStore {
   if (!isSqliteFile(dbPath)) {
     throw new InputError(`${dbPath} is not an SQLite database`, 'give the cache.db FastMCP 2.13–2.14 writes under FASTMCP_HOME/oauth-proxy/, or the folder that holds it');
   }
+  const size = stamp(dbPath).size + stamp(`${dbPath}-wal`).size;
+  if (size > 64n * 1024n * 1024n) progress?.update(`copying ${dbPath} (${Math.round(Number(size) / 2 ** 20).toLocaleString('en-US')} MB) to a private snapshot…`);
   const { dir, journal } = snapshot(dbPath);
   let db: Database.Database;
   try {

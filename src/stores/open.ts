@@ -14,7 +14,7 @@ import { redactUrl } from '../secrets.js';
 import { isSqliteFile, openDiskcache } from './diskcache.js';
 import { FileTreeSource, hasInfoFiles } from './filetree.js';
 import { openRedis } from './redis.js';
-import type { FingerprintDir, OpenedStore, StoreOpenOptions } from './types.js';
+import type { FingerprintDir, OpenedStore, ProgressSink, StoreOpenOptions } from './types.js';
 
 export type { OpenedStore, StoreOpenOptions } from './types.js';
 
@@ -90,19 +90,19 @@ function userFileTree(dir: string, scanLimits: OpenedStore['scanLimits']): Opene
 }
 
 /** What a folder is, or a reason it is not a store. */
-function classify(path: string, scanLimits: OpenedStore['scanLimits']): OpenedStore | string {
+function classify(path: string, scanLimits: OpenedStore['scanLimits'], progress?: ProgressSink): OpenedStore | string {
   const p = probe(path);
   if (p.kind === 'missing') return 'does not exist';
   if (p.kind === 'denied') throw new InputError(`${path} is not readable (permission denied)`, 'run as a user who can read the store');
   if (p.kind === 'file') {
     if (!isSqliteFile(path)) throw new InputError(`${path} is not an SQLite database (nor a FastMCP store folder)`, 'give cache.db, FASTMCP_HOME, its oauth-proxy folder, a fingerprint folder or a redis:// URL');
-    return openDiskcache(path, scanLimits);
+    return openDiskcache(path, scanLimits, progress);
   }
   const names = p.names;
   const has = (n: string, dir: boolean) => names.some((x) => x.name === n && (dir ? x.dir : x.file));
   // FASTMCP_HOME
   if (has('oauth-proxy', true)) {
-    const inner = classify(join(path, 'oauth-proxy'), scanLimits);
+    const inner = classify(join(path, 'oauth-proxy'), scanLimits, progress);
     return typeof inner === 'string' ? `holds oauth-proxy/ which ${inner}` : inner;
   }
   // oauth-proxy folder: 3.x fingerprint directories (and maybe a leftover 2.x cache.db)
@@ -111,7 +111,7 @@ function classify(path: string, scanLimits: OpenedStore['scanLimits']): OpenedSt
     const legacy = has('cache.db', false) ? join(path, 'cache.db') : undefined;
     return fileTreeDefault(path, dirs, scanLimits, legacy ? { legacyCacheDb: legacy } : {});
   }
-  if (has('cache.db', false)) return openDiskcache(join(path, 'cache.db'), scanLimits);
+  if (has('cache.db', false)) return openDiskcache(join(path, 'cache.db'), scanLimits, progress);
   // One fingerprint folder, or a FileTreeStore the operator built
   if (names.some((n) => n.file && n.name.endsWith('-info.json')) || hasInfoFiles(path)) {
     const name = basename(path);
@@ -143,14 +143,14 @@ export async function openStore(opts: StoreOpenOptions, ctx: CommandContext): Pr
   }
   if (given) {
     const path = resolve(given);
-    const r = classify(path, scanLimits);
+    const r = classify(path, scanLimits, ctx.progress);
     if (typeof r !== 'string') return r;
     if (r === 'does not exist') throw new InputError(`--store ${path} does not exist`, 'check the path (cache.db, FASTMCP_HOME, its oauth-proxy folder, a fingerprint folder) or give a redis:// URL');
     throw new InputError(`${path} is not a FastMCP store: it ${r}`, 'give cache.db, FASTMCP_HOME, its oauth-proxy folder, a fingerprint folder or a redis:// URL');
   }
   const looked: string[] = [];
   for (const home of defaultHomes(ctx.env)) {
-    const r = classify(home, scanLimits);
+    const r = classify(home, scanLimits, ctx.progress);
     if (typeof r !== 'string') return r;
     looked.push(`${home} (${r})`);
   }
