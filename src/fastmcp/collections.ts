@@ -29,6 +29,17 @@ export function isKnownCollection(name: string): boolean {
   return KNOWN_COLLECTIONS.includes(name);
 }
 
+/**
+ * Collections whose entry KEY is itself a secret: `mcp-authorization-codes` is keyed by the proxy's
+ * authorization code (the value's `code`). Other keys (jti, upstream_token_id, client_id, txn_id,
+ * SHA-256 hashes) are identifiers and are shown as they are.
+ */
+const SECRET_KEYED = new Set<string>([COLLECTIONS.codes]);
+
+export function isSecretKeyed(collection: string): boolean {
+  return SECRET_KEYED.has(collection);
+}
+
 const ALLOWED = /[^A-Za-z0-9_]+/g;
 
 /** Python's `len()` counts code points; so does this. */
