@@ -133,7 +133,9 @@ export function transportError(e: unknown, timedOut: boolean, opts: Pick<GithubH
   const name = (e as { name?: string }).name;
   if (opts.signal?.aborted && !timedOut) return { kind: 'aborted', message: 'interrupted before GitHub answered' };
   if (timedOut || name === 'TimeoutError' || (typeof code === 'string' && /TIMEOUT/.test(code))) {
-    return { kind: 'timeout', message: `no answer within ${humanDuration(opts.timeoutMs / 1000)} (${code ?? 'timeout'})` };
+    // The timeout as given (1.5 s stays 1.5 s; whole minutes and more read as a duration).
+    const within = opts.timeoutMs < 60_000 ? `${opts.timeoutMs / 1000} s` : humanDuration(opts.timeoutMs / 1000);
+    return { kind: 'timeout', message: `no answer within ${within} (${code ?? 'timeout'})` };
   }
   const cause = (e as { cause?: unknown }).cause;
   const text = cause instanceof Error ? describeError(cause) : describeError(e);
