@@ -6,7 +6,7 @@
  * No timing here: speed is the benchmark's business.
  */
 import Database from 'better-sqlite3';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -58,7 +58,10 @@ describe('generated stores', () => {
     const dir = join(work, 'dc');
     const { path, entries } = gen.writeDiskcache(dir, 25_000, NOW, keys.storageKey);
     expect(entries).toBe(25_000);
-    const real = new Database(join(BUNDLES_ROOT, '2.14.7/a-healthy/default-diskcache/storage/oauth-proxy/cache.db'), { readonly: true, fileMustExist: true });
+    // A private copy: opening the fixture itself (WAL mode) would leave -shm/-wal files in fixtures/.
+    const realCopy = join(work, 'real-cache.db');
+    copyFileSync(join(BUNDLES_ROOT, '2.14.7/a-healthy/default-diskcache/storage/oauth-proxy/cache.db'), realCopy);
+    const real = new Database(realCopy, { readonly: true, fileMustExist: true });
     const ours = new Database(path, { readonly: true });
     try {
       const schema = (db: Database.Database) => (db.prepare('SELECT type, name, sql FROM sqlite_master ORDER BY name').all() as { sql: string }[]).map((r) => ({ ...r, sql: r.sql?.replace(/;$/, '') }));
