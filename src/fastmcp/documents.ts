@@ -32,8 +32,14 @@ export function parseIsoTime(v: unknown): number | undefined {
   if (typeof v !== 'string') return undefined;
   const m = ISO.exec(v);
   if (!m) return undefined;
-  const ms = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
-  if (Number.isNaN(ms)) return undefined;
+  const [y, mo, d, h, mi, s] = [+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!];
+  // setUTCFullYear, not Date.UTC: years 0–99 are years, not 1900–1999. A field out of range (month 13,
+  // 30 February, 25:00) is not a time: Python's fromisoformat refuses it, so does this.
+  const date = new Date(0);
+  date.setUTCFullYear(y, mo, d);
+  date.setUTCHours(h, mi, s, 0);
+  const ms = date.getTime();
+  if (Number.isNaN(ms) || date.getUTCFullYear() !== y || date.getUTCMonth() !== mo || date.getUTCDate() !== d || date.getUTCHours() !== h || date.getUTCMinutes() !== mi || date.getUTCSeconds() !== s) return undefined;
   let offset = 0;
   if (m[9]) offset = (m[9] === '-' ? -1 : 1) * (+m[10]! * 3600 + +m[11]! * 60);
   const frac = m[7] ? Number(`0.${m[7]}`) : 0;

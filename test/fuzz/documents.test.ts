@@ -85,6 +85,20 @@ describe('stored documents: any text', () => {
     );
   });
 
+  it('parseIsoTime refuses impossible fields and keeps years below 100 as they are', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 9999 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }), fc.integer({ min: 0, max: 23 }), (y, mo, d, h) => {
+        const text = `${String(y).padStart(4, '0')}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}T${String(h).padStart(2, '0')}:00:00+00:00`;
+        const t = parseIsoTime(text);
+        const valid = d <= new Date(Date.UTC(2000, mo, 0)).getUTCDate() && !(mo === 2 && d === 29 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)));
+        if (!valid) expect(t).toBeUndefined();
+        else expect(new Date(t! * 1000).toISOString().replace(/^\+?0*(\d{4})/, '$1').slice(0, 13)).toBe(text.slice(0, 13));
+      }),
+      { numRuns: RUNS },
+    );
+    for (const bad of ['2026-13-01T00:00:00', '2026-02-30T00:00:00', '2026-01-01T24:00:00', '2026-01-01T00:60:00', '2026-01-01T00:00:61']) expect(parseIsoTime(bad)).toBeUndefined();
+  });
+
   it('envelopeOf and the model readers take any value without throwing', () => {
     fc.assert(
       fc.property(anyJsonValue, anyDict, (v, dict) => {
