@@ -128,6 +128,8 @@ export async function main(argv: string[]): Promise<void> {
     return finish(EXIT.noEvidence, '', `mcp-auth-doctor: internal error: ${describeError(e)} — this is a bug; run with --debug and report it\n${stack}`);
   };
   process.on('unhandledRejection', (e) => void fail(e));
+  // A stray error from a stream or timer: still one line and an exit code, never node's stack dump.
+  process.on('uncaughtException', (e) => void fail(e));
 
   const run = async (name: CommandName, raw: Record<string, unknown>, args: string[]): Promise<void> => {
     current = name;

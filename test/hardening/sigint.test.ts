@@ -4,6 +4,7 @@
  * audit-log API that never answers), stops with exit 130, prints the report of what it collected so
  * far — marked partial, in text and in JSON — and no stack trace. Needs `npm run build`.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -33,8 +34,11 @@ let silent: Server;
 let silentUrl = '';
 const silentSockets = new Set<Socket>();
 let files: Record<string, string>;
+/** A generated diskcache store (scripts/generate-stores.mjs) large enough to take seconds to read. */
+const big = { cacheDb: join(work, 'gen', 'diskcache', 'oauth-proxy', 'cache.db'), secret: join(work, 'gen', 'client-secret.txt'), now: 1_795_299_500 };
 
 beforeAll(async () => {
+  execFileSync(process.execPath, [fileURLToPath(new URL('../../scripts/generate-stores.mjs', import.meta.url)), '--out', join(work, 'gen'), '--diskcache', '150000', '--now', String(big.now)], { stdio: 'ignore' });
   github = await startFakeGithub({ tokens: { [HUNG_TOKEN]: { kind: 'hang' } }, unknownToken: { kind: 'hang' } });
   mcp = await startFakeMcpServer({ preset: 'fastmcp-4.0.10', hang: ['/mcp', '/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-protected-resource'] });
   // An audit-log API that accepts the connection and never answers.
@@ -103,6 +107,11 @@ const cases: Case[] = [
     after: 800,
   },
   {
+    name: 'inspect-cache, a generated store of 150,000 entries',
+    args: () => ['inspect-cache', '--store', big.cacheDb, '--upstream-client-secret-file', big.secret, '--at', String(big.now)],
+    after: 700,
+  },
+  {
     name: 'diagnose, PBKDF2 over 13 keys',
     args: () => ['diagnose', '--token-file', files.access!, '--jwt-signing-key-file', files.signing!, '--candidate-secret-file', files.candidates!, '--store', rotated.storePath, '--offline'],
     after: 800,
@@ -157,6 +166,15 @@ describe('SIGINT: exit 130 with the partial report', () => {
     expect(report.evidence.idp.partial).toMatch(/interrupted/);
     expect(report.evidence.idp.value.eventsRead).toBeGreaterThan(0);
     expect(report.evidence.idp.value.eventsRead).toBeLessThan(600_000);
+  });
+
+  it('a large store interrupted mid-read: the entries read so far are counted, the inventory is partial', async () => {
+    const r = await runCli(['inspect-cache', '--store', big.cacheDb, '--upstream-client-secret-file', big.secret, '--at', String(big.now), '--json'], { interruptAfterMs: 900, timeoutMs: 30_000 });
+    expect(r.code).toBe(130);
+    const report = JSON.parse(r.stdout) as { partial?: string; evidence: { store: { status: string; partial?: string; value: { entriesRead: number } } } };
+    expect(report.evidence.store.status).toBe('collected');
+    expect(report.evidence.store.partial).toMatch(/interrupted after \d+ entries/);
+    expect(report.evidence.store.value.entriesRead).toBeLessThan(150_000);
   });
 
   it('after the interrupt no further tier is collected with what is missing (no store read without the keys)', async () => {
