@@ -30,10 +30,16 @@ function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
   return new Promise((resolve) => stream.write(text, () => resolve()));
 }
 
-async function finish(code: ExitCode, stdout = '', stderr = ''): Promise<never> {
-  await write(process.stdout, stdout);
-  await write(process.stderr, stderr);
-  process.exit(code);
+let finishing: Promise<never> | undefined;
+
+/** Write the output and exit — once: an error arriving while the output is written adds nothing. */
+function finish(code: ExitCode, stdout = '', stderr = ''): Promise<never> {
+  finishing ??= (async () => {
+    await write(process.stdout, stdout);
+    await write(process.stderr, stderr);
+    process.exit(code);
+  })();
+  return finishing;
 }
 
 async function makeProgress(enabled: boolean): Promise<Progress> {

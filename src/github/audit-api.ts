@@ -8,7 +8,7 @@ import { Octokit } from '@octokit/rest';
 import { CollectError } from '../errors.js';
 import type { RawRecord } from './events.js';
 import { isoTime } from '../time.js';
-import { GithubHttp, transportError } from './http.js';
+import { GithubHttp, oneLineText, transportError } from './http.js';
 
 export interface AuditApiOptions {
   kind: 'org' | 'enterprise';
@@ -142,7 +142,7 @@ function auditError(e: unknown, opts: AuditApiOptions, path: string): CollectErr
     return new CollectError(`the audit-log API (${opts.apiUrl}${path}) did not answer: ${err.message}`, 'check --github-api-url and the network, then retry');
   }
   const data = response.data;
-  const message = data && typeof data === 'object' && typeof (data as { message?: unknown }).message === 'string' ? (data as { message: string }).message : undefined;
+  const message = data && typeof data === 'object' && typeof (data as { message?: unknown }).message === 'string' ? oneLineText((data as { message: string }).message) : undefined;
   const said = `${status}${message ? ` "${message}"` : ''}`;
   const plan = opts.kind === 'org' ? 'an organization owner, on GitHub Enterprise Cloud' : 'an enterprise owner (site admin on GHES)';
   switch (status) {

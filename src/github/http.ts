@@ -138,7 +138,7 @@ export function transportError(e: unknown, timedOut: boolean, opts: Pick<GithubH
     return { kind: 'timeout', message: `no answer within ${within} (${code ?? 'timeout'})` };
   }
   const cause = (e as { cause?: unknown }).cause;
-  const text = cause instanceof Error ? describeError(cause) : describeError(e);
+  const text = oneLineText(cause instanceof Error ? describeError(cause) : describeError(e));
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { kind: 'network', message: `DNS lookup failed (${text})` };
   if (code === 'ECONNREFUSED') return { kind: 'network', message: `connection refused (${text})` };
   return { kind: 'network', message: text };
@@ -184,12 +184,18 @@ export function probeHeaders(h: Record<string, string>, nowMs = 0): GithubHttpPr
   return out;
 }
 
-/** GitHub's `message` from a JSON error body, if any. */
+/** Text a server sent, made fit for one line of output: control characters and runs of space collapsed, at most 300 characters. */
+export function oneLineText(text: string): string {
+  const t = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\s]+/g, ' ').trim();
+  return t.length > 300 ? `${t.slice(0, 300)}…` : t;
+}
+
+/** GitHub's `message` from a JSON error body, if any (on one line). */
 export function githubMessage(body: string | undefined): string | undefined {
   if (!body) return undefined;
   try {
     const j = JSON.parse(body) as unknown;
-    if (j && typeof j === 'object' && typeof (j as { message?: unknown }).message === 'string') return (j as { message: string }).message;
+    if (j && typeof j === 'object' && typeof (j as { message?: unknown }).message === 'string') return oneLineText((j as { message: string }).message);
   } catch {
     // not JSON (e.g. the HTML "Unicorn!" page of a 5xx)
   }

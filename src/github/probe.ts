@@ -11,7 +11,7 @@ import { Octokit } from '@octokit/rest';
 import { collected, failed, type Collected, type GithubHttpProbe, type UpstreamEvidence } from '../diagnosis/evidence.js';
 import { sha256Hex, type Secret } from '../secrets.js';
 import { classifyClientId, classifyToken } from './classify.js';
-import { classifyAnswer, GithubHttp, isUnavailable, outcomeOf, probeHeaders, transportError } from './http.js';
+import { classifyAnswer, GithubHttp, isUnavailable, oneLineText, outcomeOf, probeHeaders, transportError } from './http.js';
 
 export interface ProbeOptions {
   apiUrl: string;
@@ -199,7 +199,7 @@ export class GithubProber {
         return;
       }
       const data = response.data;
-      const message = typeof data === 'object' && data && typeof (data as { message?: unknown }).message === 'string' ? (data as { message: string }).message : undefined;
+      const message = typeof data === 'object' && data && typeof (data as { message?: unknown }).message === 'string' ? oneLineText((data as { message: string }).message) : undefined;
       const headers = probeHeaders(lower(response.headers ?? {}));
       const http: GithubHttpProbe = { url, outcome: outcomeOf(status ?? 0, message, headers), ms, headers };
       if (status !== undefined) http.status = status;

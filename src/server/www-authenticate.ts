@@ -63,7 +63,8 @@ function parseField(s: string): WwwAuthChallenge[] {
   const addParam = (ch: WwwAuthChallenge, name: string) => {
     const key = name.toLowerCase();
     const value = readValue();
-    if (!(key in ch.params)) ch.params[key] = value;
+    // Own properties only: a parameter named "constructor" or "__proto__" is a parameter like any other.
+    if (!Object.hasOwn(ch.params, key)) Object.defineProperty(ch.params, key, { value, enumerable: true, writable: true, configurable: true });
   };
 
   while (true) {
