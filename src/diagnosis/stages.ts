@@ -2,6 +2,7 @@
  * FastMCP's verification path for one token, stage by stage, as pass / fail / skipped.
  * Pure: derived from the evidence and the findings.
  */
+import { isoTime } from '../time.js';
 import type { Evidence, Lookup } from './evidence.js';
 import type { Finding, StageId, StageResult, TierStatus } from './types.js';
 
@@ -87,7 +88,7 @@ function describe(id: StageId, ev: Evidence): [TierStatus, string] {
       return ['pass', t.kind === 'refresh' ? 'refresh token at the token endpoint' : 'access token'];
     case 'jwt.exp': {
       const exp = t.claims?.exp;
-      return typeof exp === 'number' ? ['pass', `expires ${new Date(exp * 1000).toISOString()}`] : ['pass', 'no exp claim (FastMCP skips the check)'];
+      return typeof exp === 'number' ? ['pass', `expires ${isoTime(exp)}`] : ['pass', 'no exp claim (FastMCP skips the check)'];
     }
     case 'jwt.iss':
       return ev.settings.expectedIssuer ? ['pass', `matches ${ev.settings.expectedIssuer}`] : ['skipped', 'no expected issuer (give --base-url or --issuer)'];

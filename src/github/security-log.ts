@@ -7,7 +7,6 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { createInterface } from 'node:readline';
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { parse as parseCsv } from 'csv-parse';
@@ -15,6 +14,12 @@ import { InputError } from '../errors.js';
 import type { RawRecord } from './events.js';
 
 export type ExportFormat = 'json-array' | 'json-lines' | 'csv';
+
+/**
+ * A security-log record is a few hundred bytes. Anything larger than this is not one, and is never
+ * buffered whole: the read stops with one line instead (memory stays flat whatever the file holds).
+ */
+export const MAX_RECORD_BYTES = 1 << 20;
 
 export interface ReadResult {
   format: ExportFormat;
@@ -47,8 +52,10 @@ export async function readSecurityLog(path: string, onRecord: (rec: RawRecord, n
     new InputError(`security-log export ${name} ended mid-record after ${records} events (${why})`, 'the file is truncated or corrupt: export it again from Settings → Archives → Security log');
 
   let format: ExportFormat | undefined;
+  let replayed: Readable | undefined;
   try {
     const { first, stream } = await peek(source);
+    replayed = stream;
     if (first === undefined) throw new InputError(`security-log export ${name} is empty`, 'export the security log again (JSON or CSV)');
     format = first === '[' ? 'json-array' : first === '{' ? 'json-lines' : 'csv';
     const stopped = () => (opts.signal?.aborted ? 'interrupted' : undefined);
@@ -67,23 +74,29 @@ export async function readSecurityLog(path: string, onRecord: (rec: RawRecord, n
       const end = splitter.end();
       if (end) throw truncated(end);
     } else if (format === 'json-lines') {
-      const lines = createInterface({ input: stream, crlfDelay: Infinity });
+      const lines = new LineSplitter();
       let pending: { line: number; error: string } | undefined;
-      let lineNo = 0;
-      for await (const line of lines) {
-        lineNo += 1;
-        if (!line.trim()) continue;
+      let halted = false;
+      const onLine = (line: string, lineNo: number): void => {
+        if (halted || !line.trim()) return;
         if (pending) throw new InputError(`security-log export ${name}: line ${pending.line} is not valid JSON (${pending.error})`, 'the file is corrupt: export it again');
         try {
           emit(JSON.parse(line));
         } catch (e) {
           pending = { line: lineNo, error: (e as Error).message };
         }
-        if (stopped()) return done(format, gzip, records, stream, 'interrupted');
+        if (stopped()) halted = true;
+      };
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        const err = lines.push(chunk, onLine);
+        if (err) throw truncated(err);
+        if (halted || stopped()) return done(format, gzip, records, stream, 'interrupted');
       }
+      lines.end(onLine);
+      if (halted) return done(format, gzip, records, stream, 'interrupted');
       if (pending) throw truncated(`the last line is not complete JSON: ${pending.error}`);
     } else {
-      const rows = pipeline(stream, parseCsv({ columns: true, bom: true, skip_empty_lines: true, trim: false }), () => {});
+      const rows = pipeline(stream, parseCsv({ columns: true, bom: true, skip_empty_lines: true, trim: false, max_record_size: MAX_RECORD_BYTES }), () => {});
       for await (const row of rows as AsyncIterable<RawRecord>) {
         emit(row);
         if (stopped()) return done(format, gzip, records, stream, 'interrupted');
@@ -93,6 +106,10 @@ export async function readSecurityLog(path: string, onRecord: (rec: RawRecord, n
     if (e instanceof InputError) throw e;
     throw classifyReadError(e, path, name, truncated);
   } finally {
+    // The replay stream first: destroying the file under a pending replay read would surface as an
+    // unhandled ERR_STREAM_PREMATURE_CLOSE after the (already reported) error.
+    replayed?.on('error', () => {});
+    replayed?.destroy();
     raw.destroy();
   }
   return { format, gzip, records };
@@ -191,6 +208,7 @@ class ArraySplitter {
   /** A comma was seen and an element must follow. */
   #expectElement = false;
   #parts: Buffer[] = [];
+  #size = 0;
   #bom = true;
   #index = 0;
 
@@ -268,14 +286,21 @@ class ArraySplitter {
         }
       }
     }
-    if (this.#inElement && start >= 0) this.#parts.push(chunk.subarray(start));
+    if (this.#inElement && start >= 0) {
+      const rest = chunk.subarray(start);
+      this.#parts.push(rest);
+      this.#size += rest.length;
+      if (this.#size > MAX_RECORD_BYTES) return `element ${this.#index + 1} is larger than ${MAX_RECORD_BYTES >> 20} MiB, which no security-log record is`;
+    }
     return undefined;
   }
 
   #finish(chunk: Buffer, start: number, end: number, emit: (rec: unknown) => void): string | undefined {
     const piece = start >= 0 ? chunk.subarray(start, end) : chunk.subarray(0, end);
+    if (this.#size + piece.length > MAX_RECORD_BYTES) return `element ${this.#index + 1} is larger than ${MAX_RECORD_BYTES >> 20} MiB, which no security-log record is`;
     const text = this.#parts.length ? Buffer.concat([...this.#parts, piece]).toString('utf8') : piece.toString('utf8');
     this.#parts = [];
+    this.#size = 0;
     this.#inElement = false;
     this.#scalar = false;
     this.#index++;
@@ -293,5 +318,53 @@ class ArraySplitter {
     if (this.#closed) return undefined;
     if (this.#inString) return 'the file ends inside a string';
     return this.#depth === 0 ? 'no JSON array' : `the JSON array is not closed (${this.#index} complete elements)`;
+  }
+}
+
+/**
+ * Splits JSON lines arriving in chunks (LF or CRLF; a BOM at the start is dropped), never holding more
+ * than one line, and refusing a line longer than MAX_RECORD_BYTES.
+ */
+class LineSplitter {
+  #parts: Buffer[] = [];
+  #size = 0;
+  #line = 0;
+  #first = true;
+
+  push(chunk: Buffer, onLine: (text: string, lineNo: number) => void): string | undefined {
+    let start = 0;
+    for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
+      const piece = chunk.subarray(start, nl);
+      if (this.#size + piece.length > MAX_RECORD_BYTES) return this.#tooLong();
+      this.#emit(this.#parts.length ? Buffer.concat([...this.#parts, piece]) : piece, onLine);
+      start = nl + 1;
+    }
+    if (start < chunk.length) {
+      const rest = chunk.subarray(start);
+      this.#parts.push(rest);
+      this.#size += rest.length;
+      if (this.#size > MAX_RECORD_BYTES) return this.#tooLong();
+    }
+    return undefined;
+  }
+
+  end(onLine: (text: string, lineNo: number) => void): void {
+    if (this.#parts.length) this.#emit(Buffer.concat(this.#parts), onLine);
+  }
+
+  #emit(bytes: Buffer, onLine: (text: string, lineNo: number) => void): void {
+    this.#parts = [];
+    this.#size = 0;
+    this.#line += 1;
+    let text = bytes.toString('utf8');
+    if (this.#first) {
+      this.#first = false;
+      text = text.replace(/^\uFEFF/, '');
+    }
+    onLine(text.endsWith('\r') ? text.slice(0, -1) : text, this.#line);
+  }
+
+  #tooLong(): string {
+    return `line ${this.#line + 1} is longer than ${MAX_RECORD_BYTES >> 20} MiB, which no security-log record is`;
   }
 }
