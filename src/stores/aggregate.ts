@@ -4,7 +4,8 @@
  * aggregates a rowid range and the main thread merges the states (`exportState` / `merge`).
  */
 import type { CollectionCounts, StoreEvidence } from '../diagnosis/evidence.js';
-import { COLLECTIONS } from '../fastmcp/collections.js';
+import { COLLECTIONS, isSecretKeyed } from '../fastmcp/collections.js';
+import { show } from '../secrets.js';
 import { jtiMappingOf, summarizeValue, tokenPrefix } from '../fastmcp/documents.js';
 import { decodeEntry, type Decoded } from './decode.js';
 import type { Keyring } from './keyring.js';
@@ -135,7 +136,9 @@ export class Aggregator {
   }
 
   #list(raw: RawEntry, d: Decoded): void {
-    const row: NonNullable<StoreEvidence['entries']>[number] = { collection: raw.collection, key: raw.key, state: d.state };
+    // An authorization code's entry is keyed by the code itself: listed as a fingerprint.
+    const key = isSecretKeyed(raw.collection) ? show(raw.key) : raw.key;
+    const row: NonNullable<StoreEvidence['entries']>[number] = { collection: raw.collection, key, state: d.state };
     if (!raw.keyExact) row.keyExact = false;
     if (d.createdAt !== undefined) row.createdAt = d.createdAt;
     row.expiresAt = d.expiresAt;

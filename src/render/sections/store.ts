@@ -5,8 +5,7 @@
  */
 import type { ChainEvidence, CollectionCounts, Evidence, Lookup, StoreEvidence } from '../../diagnosis/evidence.js';
 import type { Report } from '../../diagnosis/types.js';
-import { isSecretKeyed, KNOWN_COLLECTIONS } from '../../fastmcp/collections.js';
-import { show } from '../../secrets.js';
+import { KNOWN_COLLECTIONS } from '../../fastmcp/collections.js';
 import { isoTime, relative } from '../../time.js';
 import { indent, type Style } from '../style.js';
 
@@ -111,7 +110,7 @@ export function storeSection(report: Report, st: Style): string {
     for (const en of s.entries) {
       const exp = en.expiresAt === null || en.expiresAt === undefined ? 'no expiry' : `expires ${isoTime(en.expiresAt)}`;
       const state = en.state === 'live' ? st.green(en.state) : en.state === 'expired' ? st.dim(en.state) : st.yellow(en.state);
-      out.push(`  ${en.collection}  ${isSecretKeyed(en.collection) ? show(en.key) : en.key}${en.keyExact === false ? st.dim(' (sanitised file name)') : ''}  ${state}, ${exp}${en.decryptsWith ? `, decrypts with ${en.decryptsWith}` : ''}${en.reason && en.state === 'corrupt' ? ` (${en.reason})` : ''}`);
+      out.push(`  ${en.collection}  ${en.key}${en.keyExact === false ? st.dim(' (sanitised file name)') : ''}  ${state}, ${exp}${en.decryptsWith ? `, decrypts with ${en.decryptsWith}` : ''}${en.reason && en.state === 'corrupt' ? ` (${en.reason})` : ''}`);
       if (en.fields) {
         const f = Object.entries(en.fields)
           .filter(([, v]) => v !== null)
