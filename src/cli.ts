@@ -59,7 +59,8 @@ function githubOptions(cmd: Command): Command {
     .option('--required-scopes <list>', 'scopes FastMCP requires, comma-separated (env FASTMCP_SERVER_AUTH_GITHUB_REQUIRED_SCOPES; default user)')
     .option('--github-timeout <ms>', 'timeout per GitHub request', (v) => parseIntArg(v, '--github-timeout'))
     .option('--no-check-token', 'do not use the check-token API even when app credentials are given')
-    .option('--offline', 'never contact GitHub');
+    .option('--offline', 'never contact GitHub')
+    .option('--upstream-token-file <path>', 'probe this GitHub token itself, file or - (env GITHUB_UPSTREAM_TOKEN)');
 }
 
 function securityLogOptions(cmd: Command): Command {
@@ -118,10 +119,7 @@ export function buildProgram(version: string, run: Runner): Command {
   );
 
   add('probe-github', (c) =>
-    githubOptions(keyOptions(storeOptions(tokenOptions(c.description('Ask GitHub (once) whether the upstream token behind a session still works'))))).option(
-      '--upstream-token-file <path>',
-      'the GitHub token itself, file or - (env GITHUB_UPSTREAM_TOKEN)',
-    ),
+    githubOptions(keyOptions(storeOptions(tokenOptions(c.description('Ask GitHub (once) whether the upstream token behind a session still works'))))),
   );
 
   add('github-audit', (c) =>

@@ -75,6 +75,13 @@ describe('a GitHub OAuth App deployment: twelve authorisations, the session evic
     expect(r.report.findings.find((f) => f.severity === 'error')?.code).toBe('IDP_TOKEN_EVICTED_MAX_FOR_APP');
   });
 
+  it('--upstream-token-file probes the given GitHub token instead of the one the chain leads to', async () => {
+    const r = await diagnose([...base, '--token-file', file('jwt', d.liveSessionToken), '--upstream-token-file', file('gh', d.upstream['proxy-2']!)]);
+    expect(r.report.failingTier).toBe('upstream');
+    expect(github.requestsFor(d.upstream['proxy-2']!)).toHaveLength(1);
+    expect(r.stdout).not.toContain(d.upstream['proxy-2']);
+  });
+
   it('a session whose token survived is healthy, with the cap hazard as warnings', async () => {
     const r = await diagnose([...base, '--token-file', file('jwt', d.liveSessionToken), '--security-log', EXPORT, '--app', 'Example MCP Proxy']);
     expect(r.report.findings.filter((f) => f.severity === 'error')).toEqual([]);
