@@ -11,13 +11,15 @@ import type { TokenInput } from './token-input.js';
 export function tokenGaps(t: TokenEvidence, settings: SettingsEvidence): string | undefined {
   if (t.malformed || t.rejectedAlg !== undefined) return undefined;
   const gaps: string[] = [];
-  if (!t.signature.checked) gaps.push('signature not checked (no key material)');
+  if (!t.signature.checked) gaps.push(`signature not checked (${t.signature.notCheckedBecause ?? 'no key material'})`);
   if (!settings.expectedIssuer || !settings.expectedAudience) gaps.push('iss/aud not checked (give --base-url)');
   return gaps.length ? gaps.join('; ') : undefined;
 }
 
-export async function collectTokenEvidence(input: TokenInput, keys: DerivedKey[], settings: SettingsEvidence): Promise<Collected<TokenEvidence>> {
+export async function collectTokenEvidence(input: TokenInput, keys: DerivedKey[], settings: SettingsEvidence, signal?: AbortSignal): Promise<Collected<TokenEvidence>> {
   const t = await collectToken(input.text, keys, input.source);
+  // deriveWithProgress hands back no keys when interrupted: say so rather than "no key material".
+  if (!t.signature.checked && signal?.aborted) t.signature.notCheckedBecause = 'interrupted before the keys were derived';
   return collected(t, tokenGaps(t, settings));
 }
 

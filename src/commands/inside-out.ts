@@ -53,7 +53,7 @@ export async function collectTokenAndStore(
   want: { inventory: boolean; storeRequired: boolean },
 ): Promise<StoreCollection | undefined> {
   ev.keys = collected(keyEvidence(kb.keys, kb.storageKey));
-  if (input) ev.token = await collectTokenEvidence(input, kb.keys, ev.settings);
+  if (input) ev.token = await collectTokenEvidence(input, kb.keys, ev.settings, ctx.signal);
   const token = ev.token?.status === 'collected' ? ev.token.value : undefined;
   if (token?.malformed || token?.rejectedAlg !== undefined) return undefined;
   if (ctx.signal.aborted) {

@@ -34,7 +34,7 @@ export async function upstreamFromStore(opts: UpstreamFromStoreOptions, ctx: Com
   const storageKey = await resolveStorageKey(opts, ctx);
   const keys = await deriveWithProgress(resolved, opts, ctx);
   const settings = buildSettings({ expectations: {}, keys: resolved }, ctx);
-  const token = await collectTokenEvidence(input, keys, settings);
+  const token = await collectTokenEvidence(input, keys, settings, ctx.signal);
   const t = token.status === 'collected' ? token.value : undefined;
   if (!t || t.malformed) throw new InputError(`the FastMCP token in ${opts.tokenFile} is not a JWT${t?.malformed ? `: ${t.malformed}` : ''}`, 'pass the token exactly as the client sends it');
   const { evidence } = await collectStoreEvidence(opts, ctx, keys, storageKey, t, { inventory: false });

@@ -31,7 +31,7 @@ export async function run(opts: VerifyTokenOptions, args: string[], ctx: Command
   const settings = buildSettings({ expectations: opts, keys: resolved, requiredScopes: opts.requiredScopes }, ctx);
   if (opts.presentedAs) settings.presentedAs = opts.presentedAs;
 
-  const token = await collectTokenEvidence(input, keys, settings);
+  const token = await collectTokenEvidence(input, keys, settings, ctx.signal);
   const ev: Evidence = { command: 'verify-token', now: ctx.now, settings, keys: collected(keyEvidence(keys, storageKey)), token };
   const t = token.status === 'collected' ? token.value : undefined;
 

@@ -150,10 +150,10 @@ const CORE: CatalogueEntry[] = [
   },
   {
     code: 'JWT_NO_KEY_MATERIAL',
-    meaning: "No client secret, signing key or raw key was given, so the signature could not be checked. Claims are still checked, but the JWT tier is incomplete and a clean run is `inconclusive`, never `healthy`.",
+    meaning: "No client secret, signing key or raw key was given (or the run was interrupted before the keys were derived), so the signature could not be checked. Claims are still checked, but the JWT tier is incomplete and a clean run is `inconclusive`, never `healthy`.",
     tier: 'jwt',
     severity: 'warning',
-    title: 'The signature could not be checked: no key material was given',
+    title: "The token's signature was not checked",
     fix: 'Give the upstream client secret (--upstream-client-secret-file) or the jwt_signing_key (--jwt-signing-key-file), as the deployment uses them.',
     seenIn: 'fastmcp#4850 (re-verifying a FastMCP JWT offline needs the deployment\'s key)',
   },

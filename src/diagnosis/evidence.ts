@@ -97,6 +97,8 @@ export interface TokenEvidence {
     /** Label of the key (current or a candidate) that verified, if any. */
     validWith?: string;
     validWithRole?: 'current' | 'candidate';
+    /** Why the signature was not checked although key material was given (e.g. interrupted). */
+    notCheckedBecause?: string;
     /** Labels tried. */
     tried: string[];
     /** The current key's 32 decoded bytes were also tried (a common implementation mistake): did they verify? */

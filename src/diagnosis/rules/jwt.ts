@@ -67,7 +67,8 @@ export function jwtRules(ev: Evidence): Finding[] {
   const sig = t.signature;
   if (!sig.checked) {
     const only = sig.validWith ? ` (it does verify with ${sig.validWith}, but with no current key given that says nothing about the deployment)` : '';
-    out.push(finding('JWT_NO_KEY_MATERIAL', `No current key was given, so the HS256 signature was not checked${only}; claims were checked without it.`, { stage: 'jwt.signature' }));
+    const why = sig.notCheckedBecause ? `The HS256 signature was not checked: ${sig.notCheckedBecause}` : `No current key was given, so the HS256 signature was not checked${only}`;
+    out.push(finding('JWT_NO_KEY_MATERIAL', `${why}; claims were checked without it.`, { stage: 'jwt.signature' }));
   } else if (!sig.validWithCurrent) {
     const tried = sig.tried.length;
     let detail = `The HS256 signature does not verify with the current key (${sig.tried[0] ?? 'none'}).`;
