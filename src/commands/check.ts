@@ -19,12 +19,12 @@ import { probeDiscovery, type SpecRevision } from '../server/discovery.js';
 import { DEFAULT_HTTP_TIMEOUT_MS } from '../server/http.js';
 import type { CommandContext, CommandResult, CommonOptions } from './context.js';
 import type { StoreCliOptions } from './collect-store.js';
-import { collectTokenAndStore, prepareKeys, probeUpstream, upstreamTarget, type KeyBundle } from './inside-out.js';
+import { collectTokenAndStore, prepareKeys, probeUpstream, upstreamTarget, type GithubOptions, type KeyBundle } from './inside-out.js';
 import { githubApiUrl, githubTimeout } from './probe-github.js';
 import { buildSettings, ENV, type ExpectationOptions, type KeyOptions } from './shared.js';
 import { readTokenInput, type TokenInput } from './token-input.js';
 
-export interface CheckOptions extends CommonOptions, KeyOptions, ExpectationOptions, StoreCliOptions {
+export interface CheckOptions extends CommonOptions, KeyOptions, ExpectationOptions, StoreCliOptions, GithubOptions {
   server: string;
   spec?: string;
   probeRegistration?: boolean;
@@ -32,13 +32,6 @@ export interface CheckOptions extends CommonOptions, KeyOptions, ExpectationOpti
   tokenFile?: string;
   replicas?: number;
   mcpClients?: number;
-  upstreamClientId?: string;
-  requiredScopes?: string;
-  githubApiUrl?: string;
-  githubTimeout?: number;
-  checkToken?: boolean;
-  offline?: boolean;
-  upstreamTokenFile?: string;
   [key: string]: unknown;
 }
 

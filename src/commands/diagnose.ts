@@ -14,23 +14,17 @@ import { classifyClientId } from '../github/classify.js';
 import { parseAt } from '../time.js';
 import type { StoreCliOptions } from './collect-store.js';
 import type { CommandContext, CommandResult } from './context.js';
-import { collectTokenAndStore, prepareKeys, probeUpstream, upstreamTarget, type UpstreamTarget } from './inside-out.js';
+import { collectTokenAndStore, prepareKeys, probeUpstream, upstreamTarget, type GithubOptions, type UpstreamTarget } from './inside-out.js';
 import { githubApiUrl, githubTimeout } from './probe-github.js';
 import { buildSettings, type ExpectationOptions, type KeyOptions } from './shared.js';
 import { readTokenInput } from './token-input.js';
 
 export type DiagnoseOptions = KeyOptions &
   ExpectationOptions &
-  StoreCliOptions & {
+  StoreCliOptions &
+  GithubOptions & {
     tokenFile?: string;
     presentedAs?: 'access' | 'refresh';
-    githubApiUrl?: string;
-    upstreamClientId?: string;
-    requiredScopes?: string;
-    githubTimeout?: number;
-    checkToken?: boolean;
-    offline?: boolean;
-    upstreamTokenFile?: string;
     securityLog?: string[];
     app?: string;
     since?: string;

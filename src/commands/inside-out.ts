@@ -36,11 +36,16 @@ export interface UpstreamTarget {
   hasRefreshToken?: boolean;
 }
 
+/** The GitHub flags of probe-github, diagnose and check (see src/cli.ts `githubOptions`). */
 export interface GithubOptions {
-  upstreamTokenFile?: string;
+  githubApiUrl?: string;
   upstreamClientId?: string;
+  requiredScopes?: string;
+  githubTimeout?: number;
+  /** commander: false with --no-check-token. */
   checkToken?: boolean;
   offline?: boolean;
+  upstreamTokenFile?: string;
 }
 
 /** Fill ev.keys, ev.token (when a token is given), ev.store and ev.chain. Store-less runs may skip the store quietly. */

@@ -11,19 +11,12 @@ import { readSecret } from '../inputs.js';
 import type { Secret } from '../secrets.js';
 import type { CommandContext, CommandResult, CommonOptions } from './context.js';
 import { buildSettings, ENV, resolveKeyInputs, type KeyOptions } from './shared.js';
+import type { GithubOptions } from './inside-out.js';
 import { upstreamFromStore } from './upstream-from-store.js';
 
-export interface ProbeGithubOptions extends CommonOptions, KeyOptions {
-  upstreamTokenFile?: string;
+export interface ProbeGithubOptions extends CommonOptions, KeyOptions, GithubOptions {
   tokenFile?: string;
   store?: string;
-  githubApiUrl?: string;
-  upstreamClientId?: string;
-  requiredScopes?: string;
-  githubTimeout?: number;
-  /** commander: false with --no-check-token. */
-  checkToken?: boolean;
-  offline?: boolean;
   [key: string]: unknown;
 }
 

@@ -8,20 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { startFakeGithub, type FakeGithub } from '../support/fake-github.js';
+import { APP, APP_SECRET, T } from '../support/github-tokens.js';
 
-const APP = 'Ov23liEXAMPLEapp0001';
-const SECRET = 'example-app-secret-0001';
-const T = {
-  alive: 'gho_aliveaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
-  dead: 'gho_deaddddddddddddddddddddddddddddddddd',
-  limited: 'gho_ratelimitedrrrrrrrrrrrrrrrrrrrrrrrrr',
-  secondary: 'gho_secondaryssssssssssssssssssssssssssss',
-  sso: 'gho_ssossssssssssssssssssssssssssssssssss',
-  down: 'gho_down503ddddddddddddddddddddddddddddd',
-  hang: 'gho_hanghhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh',
-  repoOnly: 'gho_repoonlyrrrrrrrrrrrrrrrrrrrrrrrrrrrr',
-  other: 'gho_otherappooooooooooooooooooooooooooooo',
-};
 
 let gh: FakeGithub;
 let dir: string;
@@ -35,14 +23,14 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'probe-github-e2e-'));
   gh = await startFakeGithub({
     now: 1_800_000_000,
-    apps: { [APP]: { secret: SECRET, name: 'Example MCP proxy' } },
+    apps: { [APP]: { secret: APP_SECRET, name: 'Example MCP proxy' } },
     tokens: {
       [T.alive]: { kind: 'ok', login: 'alice-example', id: 7, scopes: 'read:org, user', clientId: APP },
       [T.dead]: { kind: 'bad-credentials' },
       [T.limited]: { kind: 'rate-limited', reset: 1_800_000_900 },
       [T.secondary]: { kind: 'secondary-rate-limit', retryAfter: 60 },
       [T.sso]: { kind: 'sso-required' },
-      [T.down]: { kind: 'server-error', status: 503 },
+      [T.down503]: { kind: 'server-error', status: 503 },
       [T.hang]: { kind: 'hang' },
       [T.repoOnly]: { kind: 'ok', login: 'bob-example', id: 8, scopes: 'repo' },
       [T.other]: { kind: 'ok', login: 'carol-example', id: 9, scopes: 'user', clientId: 'Ov23liSOMEOTHERapp002' },
@@ -103,7 +91,7 @@ describe('probe-github (built CLI)', () => {
   });
 
   it('503: GitHub unavailable is evidence (exit 1), not a crash', async () => {
-    const r = await probe(T.down, ['--json']);
+    const r = await probe(T.down503, ['--json']);
     expect(r.code).toBe(1);
     const f = upstreamFindings(r.stdout)[0]!;
     expect(f.code).toBe('UPSTREAM_UNAVAILABLE');
@@ -139,14 +127,14 @@ describe('probe-github (built CLI)', () => {
 
   it('check-token with the app credentials from env: 404 → rejected without GET /user', async () => {
     const before = gh.requestsFor(T.dead).length;
-    const r = await probe(T.dead, ['--json', '--upstream-client-id', APP], { FASTMCP_SERVER_AUTH_GITHUB_CLIENT_SECRET: SECRET });
+    const r = await probe(T.dead, ['--json', '--upstream-client-id', APP], { FASTMCP_SERVER_AUTH_GITHUB_CLIENT_SECRET: APP_SECRET });
     expect(r.code).toBe(1);
     const rep = json(r.stdout);
     expect(rep.findings.filter((f) => f.tier === 'upstream')[0]?.code).toBe('UPSTREAM_TOKEN_REJECTED');
     expect(rep.findings.filter((f) => f.tier === 'upstream')[0]?.detail).toContain('check-token API answered 404');
     const mine = gh.requestsFor(T.dead).slice(before);
     expect(mine.map((x) => `${x.method} ${x.path} ${x.auth}`)).toEqual([`POST /applications/${APP}/token basic`]);
-    expect(r.stdout + r.stderr).not.toContain(SECRET);
+    expect(r.stdout + r.stderr).not.toContain(APP_SECRET);
   });
 
   it('wrong app secret: inconclusive (exit 3) with UPSTREAM_APP_CREDENTIALS_REJECTED', async () => {

@@ -2,23 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GithubProber, type ProbeOptions } from '../../src/github/probe.js';
 import { Secret } from '../../src/secrets.js';
 import { startFakeGithub, tokenFingerprint, type FakeGithub, type FakeGithubOptions } from '../support/fake-github.js';
+import { APP, APP_SECRET, T } from '../support/github-tokens.js';
 
-const APP = 'Ov23liEXAMPLEapp0001';
-const SECRET = 'example-app-secret-0001';
-const T = {
-  alive: 'gho_aliveaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
-  dead: 'gho_deaddddddddddddddddddddddddddddddddd',
-  limited: 'gho_ratelimitedrrrrrrrrrrrrrrrrrrrrrrrrr',
-  secondary: 'gho_secondaryssssssssssssssssssssssssssss',
-  sso: 'gho_ssossssssssssssssssssssssssssssssssss',
-  locked: 'gho_lockedllllllllllllllllllllllllllllll',
-  down500: 'gho_down500ddddddddddddddddddddddddddddd',
-  down503: 'gho_down503ddddddddddddddddddddddddddddd',
-  hang: 'gho_hanghhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh',
-  ghu: 'ghu_appuseruuuuuuuuuuuuuuuuuuuuuuuuuuuuu',
-  zero: 'gho_lastcallzzzzzzzzzzzzzzzzzzzzzzzzzzzz',
-  other: 'gho_otherappooooooooooooooooooooooooooooo',
-};
 
 let gh: FakeGithub | undefined;
 let prober: GithubProber | undefined;
@@ -32,7 +17,7 @@ afterEach(async () => {
 async function setup(extra: Partial<ProbeOptions> = {}, fake: FakeGithubOptions = {}) {
   gh = await startFakeGithub({
     now: 1_800_000_000,
-    apps: { [APP]: { secret: SECRET, name: 'Example MCP proxy' } },
+    apps: { [APP]: { secret: APP_SECRET, name: 'Example MCP proxy' } },
     tokens: {
       [T.alive]: { kind: 'ok', login: 'alice-example', id: 7, scopes: 'read:org, repo, user', clientId: APP },
       [T.dead]: { kind: 'bad-credentials' },
@@ -168,7 +153,7 @@ describe('GithubProber against the fake GitHub', () => {
   });
 
   describe('check-token', () => {
-    const creds = { clientId: APP, clientSecret: new Secret(SECRET, 'test secret') };
+    const creds = { clientId: APP, clientSecret: new Secret(APP_SECRET, 'test secret') };
 
     it('sends HTTP Basic with the app credentials (not the token) and reads the authorization', async () => {
       const { gh, prober } = await setup(creds);
