@@ -8,8 +8,8 @@ import type { ChainEvidence, Collected, Evidence, StoreEvidence, StoreKind, Toke
 import { failed } from '../diagnosis/evidence.js';
 import type { DerivedKey } from '../fastmcp/keys.js';
 import type { Secret } from '../secrets.js';
-import { buildKeyring, collectChain, collectInventory, openStore } from '../stores/index.js';
-import type { StoreOpenOptions } from '../stores/types.js';
+import { buildKeyring, collectChain, collectInventory, readStore } from '../stores/index.js';
+import type { OpenedStore, StoreOpenOptions } from '../stores/types.js';
 import type { CommandContext } from './context.js';
 
 /** The store flags of every command that reads a store (see src/cli.ts `storeOptions`). */
@@ -29,20 +29,8 @@ export async function collectStoreEvidence(
   token: TokenEvidence | undefined,
   want: { inventory: boolean },
 ): Promise<StoreCollection> {
-  let opened: Awaited<ReturnType<typeof openStore>>;
-  try {
-    opened = await openStore(opts, ctx);
-  } catch (e) {
-    if (e instanceof CollectError) {
-      const reason = e.line();
-      const evidence: StoreCollection['evidence'] = { store: failed<StoreEvidence>(reason) };
-      if (token) evidence.chain = failed<ChainEvidence>(reason);
-      return { evidence, hints: {} };
-    }
-    throw e;
-  }
-  try {
-    const keyring = buildKeyring(keys, storageKey);
+  const keyring = buildKeyring(keys, storageKey);
+  const read = async (opened: OpenedStore): Promise<StoreCollection> => {
     const evidence: StoreCollection['evidence'] = {};
     const hints: StoreCollection['hints'] = {};
     let kind: StoreKind | undefined;
@@ -63,7 +51,17 @@ export async function collectStoreEvidence(
     }
     kind ??= opened.kind;
     return kind ? { evidence, kind, hints } : { evidence, hints };
-  } finally {
-    await opened.close();
+  };
+  try {
+    return await readStore(opts, ctx, read);
+  } catch (e) {
+    // The store could not be opened or read (Redis down, …): the tier is in error, the rest goes on.
+    if (e instanceof CollectError) {
+      const reason = e.line();
+      const evidence: StoreCollection['evidence'] = { store: failed<StoreEvidence>(reason) };
+      if (token) evidence.chain = failed<ChainEvidence>(reason);
+      return { evidence, hints: {} };
+    }
+    throw e;
   }
 }

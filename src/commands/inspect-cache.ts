@@ -8,7 +8,7 @@
 import { buildReport } from '../diagnosis/engine.js';
 import { collected, type Evidence } from '../diagnosis/evidence.js';
 import type { DerivedKey } from '../fastmcp/keys.js';
-import { buildKeyring, collectInventory, openStore, type StoreOpenOptions } from '../stores/index.js';
+import { buildKeyring, collectInventory, readStore, type StoreOpenOptions } from '../stores/index.js';
 import type { CommandContext, CommandResult, CommonOptions } from './context.js';
 import { buildSettings, deriveWithProgress, keyEvidence, resolveKeyInputs, resolveStorageKey, type KeyOptions } from './shared.js';
 
@@ -21,30 +21,28 @@ export async function run(raw: Record<string, unknown>, _args: string[], ctx: Co
   const opts = raw as InspectCacheOptions;
   const resolved = await resolveKeyInputs(opts, ctx);
   const storageKey = await resolveStorageKey(opts, ctx);
-  // Open the store before the (slow) PBKDF2 derivation: a wrong path fails at once.
-  const store = await openStore(opts, ctx);
-  try {
-    const keys: DerivedKey[] = resolved.inputs.length ? await deriveWithProgress(resolved, opts, ctx) : [];
+  // The store is opened before the (slow) PBKDF2 derivation: a wrong path fails at once.
+  let keys: DerivedKey[] | undefined;
+  const inventory = await readStore(opts, ctx, async (store) => {
+    keys ??= resolved.inputs.length ? await deriveWithProgress(resolved, opts, ctx) : [];
     const keyring = buildKeyring(keys, storageKey);
     ctx.progress.update(`reading ${store.location}…`);
-    const inventory = await collectInventory(store, keyring, ctx.now, {
+    return collectInventory(store, keyring, ctx.now, {
       signal: ctx.signal,
       progress: ctx.progress,
       // --collection narrows the listing, so it implies --show-entries.
       showEntries: Boolean(opts.showEntries) || Boolean(opts.collection?.length),
       ...(opts.collection?.length ? { collections: opts.collection } : {}),
     });
-    const ev: Evidence = {
-      command: 'inspect-cache',
-      now: ctx.now,
-      settings: buildSettings({ expectations: {}, keys: resolved }, ctx),
-      keys: collected(keyEvidence(keys, storageKey)),
-      store: inventory,
-    };
-    const partial = inventory.status === 'collected' ? inventory.partial : undefined;
-    const report = buildReport(ev, { version: ctx.version, tiers: ['storage'], deciding: ['storage'], ...(partial ? { partial } : {}) });
-    return { report };
-  } finally {
-    await store.close();
-  }
+  });
+  const ev: Evidence = {
+    command: 'inspect-cache',
+    now: ctx.now,
+    settings: buildSettings({ expectations: {}, keys: resolved }, ctx),
+    keys: collected(keyEvidence(keys ?? [], storageKey)),
+    store: inventory,
+  };
+  const partial = inventory.status === 'collected' ? inventory.partial : undefined;
+  const report = buildReport(ev, { version: ctx.version, tiers: ['storage'], deciding: ['storage'], ...(partial ? { partial } : {}) });
+  return { report };
 }

@@ -5,7 +5,7 @@
 import type { CommandContext } from '../commands/context.js';
 import { deriveWithProgress, resolveKeyInputs, resolveStorageKey, type KeyOptions } from '../commands/shared.js';
 import type { IdpEvidence } from '../diagnosis/evidence.js';
-import { buildKeyring, openStore, readUpstreamSets, type StoreOpenOptions } from '../stores/index.js';
+import { buildKeyring, readStore, readUpstreamSets, type OpenedStore, type StoreOpenOptions } from '../stores/index.js';
 import { knownToken, storeCapEstimate, type KnownToken } from './audit.js';
 import { classifyToken } from './classify.js';
 
@@ -23,11 +23,10 @@ export async function upstreamTokensFromStore(opts: StoreOpenOptions & KeyOption
   const keys = await deriveWithProgress(resolved, opts, ctx);
   const storageKey = await resolveStorageKey(opts, ctx);
   const keyring = buildKeyring(keys, storageKey);
-  const store = await openStore(opts, ctx);
-  const tokens: KnownToken[] = [];
-  const live: { clientId?: string; prefix: string }[] = [];
-  let sets = 0;
-  try {
+  const read = async (store: OpenedStore) => {
+    const tokens: KnownToken[] = [];
+    const live: { clientId?: string; prefix: string }[] = [];
+    let sets = 0;
     ctx.progress.update('reading upstream token sets from the store…');
     for await (const s of readUpstreamSets(store, keyring, ctx.now, { signal: ctx.signal })) {
       sets += 1;
@@ -43,8 +42,7 @@ export async function upstreamTokensFromStore(opts: StoreOpenOptions & KeyOption
         live.push(o);
       }
     }
-  } finally {
-    await store.close();
-  }
-  return { tokens, estimate: storeCapEstimate(live), sets, location: store.location };
+    return { tokens, estimate: storeCapEstimate(live), sets, location: store.location };
+  };
+  return readStore(opts, ctx, read);
 }

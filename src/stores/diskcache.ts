@@ -1,29 +1,41 @@
 /**
  * FastMCP 2.13–2.14's default store: diskcache's SQLite `cache.db` (fastmcp-oauth-proxy.md §5.3).
  *
- * Why a private copy: the file is in WAL mode. Opening it through SQLite — even read-only — creates
- * and leaves `-shm`/`-wal` files beside it (a side effect in the operator's folder), fails in a
- * folder we cannot write (`SQLITE_READONLY_DIRECTORY`: read-only mounts, the fixtures), and
- * better-sqlite3 has no `immutable=1` URI. Copying `cache.db` alone would miss every row still in
- * `cache.db-wal` (a live server checkpoints rarely). So: copy `cache.db` and `cache.db-wal` (never
- * `-shm`: SQLite rebuilds the WAL index from the WAL itself) — and a rollback `-journal` when a writer
- * in that mode holds a transaction — into a private temp dir, open the copy (read-only unless a journal
- * must be rolled back in it), delete it on close.
+ * The file is in WAL mode. Opening it through SQLite the ordinary way — even read-only — creates and
+ * leaves `-shm`/`-wal` files beside it (a side effect in the operator's folder) and fails in a folder
+ * we cannot write (`SQLITE_READONLY_DIRECTORY`: read-only mounts, the fixtures). Two ways round that:
  *
- * Consistency while a server is writing: a copy of both files is a valid SQLite state if neither
- * changed during the copy (any instant's db+wal pair is crash-consistent; a half-written last
- * transaction in the WAL is ignored by recovery). We stat both before and after copying and retry
- * when anything changed, and — as git does for "racy" timestamps — when a file was modified so
- * recently that a change in the same timestamp tick could go unnoticed.
+ * - **In place**, when no connection is open: with no `cache.db-wal` (or an empty one) and no hot
+ *   `-journal`, every committed row is in `cache.db` itself. We open it as an `immutable=1` URI
+ *   (better-sqlite3 accepts URIs when `SQLITE_USE_URI=1` is in the environment as its native addon
+ *   loads): SQLite then takes no locks and creates no files. Immutable means SQLite trusts the file
+ *   not to change, so the store records the file's stamp and `changedSinceOpen()` tells the caller
+ *   when a server wrote to it meanwhile; `readStore` then reads the store again from a private copy.
+ * - **A private copy** otherwise (a server is running, or the in-place open failed): copy `cache.db`
+ *   and `cache.db-wal` (never `-shm`: SQLite rebuilds the WAL index from the WAL itself) — and a
+ *   rollback `-journal` when a writer in that mode holds a transaction — into a private temp dir,
+ *   open the copy (read-only unless a journal must be rolled back in it), delete it on close. Copying
+ *   `cache.db` alone would miss every row still in the WAL (a live server checkpoints rarely).
+ *
+ * Consistency: a copy of both files is a valid SQLite state if neither changed during the copy (any
+ * instant's db+wal pair is crash-consistent; a half-written last transaction in the WAL is ignored by
+ * recovery). We stat the files before and after and retry when anything changed, and — as git does
+ * for "racy" timestamps — when a file was modified so recently that a change in the same timestamp
+ * tick could go unnoticed (the in-place read is then not attempted at all).
  *
  * Rows are streamed with `iterate()` in raw mode; nothing is loaded whole.
  */
 import Database from 'better-sqlite3';
 import { closeSync, constants, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
+import { dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { CollectError, InputError, describeError } from '../errors.js';
 import type { EntrySource, FingerprintDir, OpenedStore, ProgressSink, RawEntry, ScanOptions } from './types.js';
+
+// Read by better-sqlite3's native addon when it first loads (at the first `new Database`): lets the
+// in-place read open `file:…?immutable=1`. Plain paths (the private copy) are unaffected.
+process.env.SQLITE_USE_URI = '1';
 
 const SQLITE_MAGIC = 'SQLite format 3\u0000';
 const BATCH = 2000;
@@ -140,14 +152,14 @@ export class DiskcacheSource implements EntrySource {
   readonly #dbPath: string;
   #collections?: string[];
 
-  /** The private copy being read (worker threads open it too). */
-  readonly copyPath: string;
+  /** What SQLite opens: the private copy's path, or the immutable URI of cache.db (worker threads open it too). */
+  readonly readPath: string;
 
-  constructor(db: Database.Database, dbPath: string, copyPath = dbPath) {
+  constructor(db: Database.Database, dbPath: string, readPath = dbPath) {
     this.#db = db;
     this.#dbPath = dbPath;
     this.#cacheDir = dirname(dbPath);
-    this.copyPath = copyPath;
+    this.readPath = readPath;
     this.label = 'cache.db';
   }
 
@@ -286,50 +298,86 @@ function sqliteError(e: unknown, path: string): Error {
   return new CollectError(`SQLite error while reading ${path}: ${describeError(e)}`, 'retry; if it persists, copy the store while the server is stopped');
 }
 
-/** Open FastMCP's diskcache store at `dbPath` (read-only, through a private copy). */
-export function openDiskcache(dbPath: string, scanLimits: OpenedStore['scanLimits'] = {}, progress?: ProgressSink): OpenedStore {
+/** Throws InputError unless `db` has diskcache's Cache table with the columns py-key-value uses. */
+function checkSchema(db: Database.Database, dbPath: string): void {
+  const table = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'Cache'`).pluck().get();
+  if (!table) throw new InputError(`${dbPath} is not a FastMCP diskcache store (no Cache table)`, 'give the cache.db FastMCP 2.13–2.14 writes under FASTMCP_HOME/oauth-proxy/');
+  const cols = db.prepare(`SELECT name FROM pragma_table_info('Cache')`).pluck().all() as string[];
+  for (const c of ['key', 'raw', 'expire_time', 'mode', 'filename', 'value']) {
+    if (!cols.includes(c)) throw new InputError(`${dbPath} is not a FastMCP diskcache store (Cache has no ${c} column)`, 'give the cache.db FastMCP 2.13–2.14 writes');
+  }
+}
+
+/** `cache.db` as an immutable, read-only URI (percent-encoded: `?`, `#` and `%` in paths are safe). */
+export function immutableUri(dbPath: string): string {
+  return `${pathToFileURL(resolve(dbPath)).href}?mode=ro&immutable=1`;
+}
+
+/**
+ * Open `cache.db` in place when no connection holds it (see the header), else undefined. Throws only
+ * InputError (not a diskcache store); any other failure leaves the private copy to try.
+ */
+function openInPlace(dbPath: string): { db: Database.Database; unchanged: () => boolean } | undefined {
+  const db0 = stamp(dbPath);
+  const wal = stamp(`${dbPath}-wal`);
+  const journal = stamp(`${dbPath}-journal`);
+  if (!db0.exists || wal.size > 0n || journal.size > 0n) return undefined;
+  if (BigInt(Date.now()) * 1_000_000n - db0.mtimeNs < BigInt(RACY_MS) * 1_000_000n) return undefined;
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(immutableUri(dbPath), { readonly: true, fileMustExist: true });
+    checkSchema(db, dbPath);
+  } catch (e) {
+    db?.close();
+    if (e instanceof InputError) throw e;
+    return undefined;
+  }
+  return { db, unchanged: () => same(db0, stamp(dbPath)) };
+}
+
+/**
+ * Open FastMCP's diskcache store at `dbPath`, read-only: in place when no server holds it, else
+ * through a private copy (`privateCopy` forces the copy).
+ */
+export function openDiskcache(dbPath: string, scanLimits: OpenedStore['scanLimits'] = {}, progress?: ProgressSink, privateCopy = false): OpenedStore {
   if (!isSqliteFile(dbPath)) {
     throw new InputError(`${dbPath} is not an SQLite database`, 'give the cache.db FastMCP 2.13–2.14 writes under FASTMCP_HOME/oauth-proxy/, or the folder that holds it');
   }
+  const store = (db: Database.Database, readPath: string, close: () => void, changedSinceOpen?: () => boolean): OpenedStore => {
+    const source = new DiskcacheSource(db, dbPath, readPath);
+    return {
+      kind: 'diskcache',
+      location: dbPath,
+      generation: '2.13-2.14',
+      fingerprintDirs: [],
+      scanLimits,
+      ...(changedSinceOpen ? { changedSinceOpen } : {}),
+      source: () => source,
+      close: async () => {
+        try {
+          db.close();
+        } finally {
+          close();
+        }
+      },
+    };
+  };
+  const inPlace = privateCopy ? undefined : openInPlace(dbPath);
+  if (inPlace) return store(inPlace.db, immutableUri(dbPath), () => {}, () => !inPlace.unchanged());
+
   const size = stamp(dbPath).size + stamp(`${dbPath}-wal`).size;
   if (size > 64n * 1024n * 1024n) progress?.update(`copying ${dbPath} (${Math.round(Number(size) / 2 ** 20).toLocaleString('en-US')} MB) to a private snapshot…`);
   const { dir, journal } = snapshot(dbPath);
-  let db: Database.Database;
+  let db: Database.Database | undefined;
   try {
     // The copy is private: with a journal it is opened writable so SQLite can roll the journal back.
     db = new Database(join(dir, 'cache.db'), { readonly: !journal, fileMustExist: true, timeout: 5000 });
-    const table = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'Cache'`).pluck().get();
-    if (!table) {
-      db.close();
-      throw new InputError(`${dbPath} is not a FastMCP diskcache store (no Cache table)`, 'give the cache.db FastMCP 2.13–2.14 writes under FASTMCP_HOME/oauth-proxy/');
-    }
-    const cols = db.prepare(`SELECT name FROM pragma_table_info('Cache')`).pluck().all() as string[];
-    for (const c of ['key', 'raw', 'expire_time', 'mode', 'filename', 'value']) {
-      if (!cols.includes(c)) {
-        db.close();
-        throw new InputError(`${dbPath} is not a FastMCP diskcache store (Cache has no ${c} column)`, 'give the cache.db FastMCP 2.13–2.14 writes');
-      }
-    }
+    checkSchema(db, dbPath);
   } catch (e) {
+    db?.close();
     release(dir);
     if (e instanceof InputError) throw e;
     throw sqliteError(e, dbPath);
   }
-  const source = new DiskcacheSource(db, dbPath, join(dir, 'cache.db'));
-  const fingerprintDirs: FingerprintDir[] = [];
-  return {
-    kind: 'diskcache',
-    location: dbPath,
-    generation: '2.13-2.14',
-    fingerprintDirs,
-    scanLimits,
-    source: () => source,
-    close: async () => {
-      try {
-        db.close();
-      } finally {
-        release(dir);
-      }
-    },
-  };
+  return store(db, join(dir, 'cache.db'), () => release(dir));
 }

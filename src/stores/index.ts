@@ -1,16 +1,15 @@
 /**
  * The storage tier's public surface. Typical use:
  *
- *   const store = await openStore(opts, ctx);          // InputError (2) / CollectError (3)
- *   try {
+ *   const inventory = await readStore(opts, ctx, async (store) => {   // InputError (2) / CollectError (3)
  *     const keyring = buildKeyring(derivedKeys, explicitStorageKey);
- *     const inventory = await collectInventory(store, keyring, ctx.now, { signal: ctx.signal, progress: ctx.progress });
- *     const chain = await collectChain(store, keyring, tokenEvidence, ctx.now);
- *   } finally {
- *     await store.close();
- *   }
+ *     return collectInventory(store, keyring, ctx.now, { signal: ctx.signal, progress: ctx.progress });
+ *   });
+ *
+ * `readStore` closes the store, and reads a `cache.db` once more from a private copy when a server
+ * wrote to it while it was read in place. `openStore` alone leaves both to the caller.
  */
-export { openStore, defaultHomes } from './open.js';
+export { openStore, readStore, defaultHomes } from './open.js';
 export { buildKeyring, keyringFromTexts, type Keyring, type KeyringEntry } from './keyring.js';
 export { collectInventory, type InventoryOptions } from './inventory.js';
 export { collectChain } from './chain.js';

@@ -13,7 +13,7 @@ import { DiskcacheSource } from './diskcache.js';
 import { keyringFromEntries, type KeyringEntry } from './keyring.js';
 
 export interface WorkerInput {
-  copyPath: string;
+  readPath: string;
   dbPath: string;
   from: number;
   to: number;
@@ -29,8 +29,8 @@ async function main(): Promise<void> {
   const port = parentPort!;
   let db: Database.Database | undefined;
   try {
-    db = new Database(input.copyPath, { readonly: true, fileMustExist: true, timeout: 5000 });
-    const source = new DiskcacheSource(db, input.dbPath, input.copyPath);
+    db = new Database(input.readPath, { readonly: true, fileMustExist: true, timeout: 5000 });
+    const source = new DiskcacheSource(db, input.dbPath, input.readPath);
     const agg = new Aggregator(input.ev, keyringFromEntries(input.keys), input.now, { on: false }, false);
     // 'stop' (SIGINT in the main thread): hand back what was read so far.
     let stopped = false;

@@ -23,11 +23,12 @@ import { Worker } from 'node:worker_threads';
 
 /**
  * Worker threads for a large diskcache store (opt-in: MCP_AUTH_DOCTOR_THREADS=n): each reads one
- * rowid range of the private copy through its own read-only connection and aggregates it; the main
- * thread merges. Measured on a 2-core machine shared with other work, 2 threads were no faster than 1
- * and each thread adds ~80–100 MB of RSS (its own V8 heap and SQLite cache), which breaks the 200 MB
- * budget for a million entries — so one thread is the default. Below PARALLEL_MIN rows threads are
- * never used (their start-up costs more than they save).
+ * rowid range through its own read-only connection and aggregates it; the main thread merges. On a
+ * 2-core machine with both cores free, 2 threads read a million entries in 4.2 s instead of 5.8 s —
+ * but each thread adds ~100 MB of RSS (its own V8 heap, SQLite cache and share of the chain's ids),
+ * which breaks the 200 MB budget for a million entries, and on a contended machine they gain nothing;
+ * so one thread is the default. Below PARALLEL_MIN rows threads are never used (their start-up
+ * costs more than they save).
  */
 const PARALLEL_MIN = 20_000;
 
@@ -50,7 +51,7 @@ async function parallelDiskcache(source: DiskcacheSource, agg: Aggregator, base:
   const workers: Worker[] = [];
   const settle = (i: number, from: number, to: number) =>
     new Promise<void>((resolve, reject) => {
-      const workerData: WorkerInput = { copyPath: source.copyPath, dbPath: source.label, from, to, now, keys: [...keyring.entries], ev: base };
+      const workerData: WorkerInput = { readPath: source.readPath, dbPath: source.label, from, to, now, keys: [...keyring.entries], ev: base };
       const w = new Worker(url, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
       workers.push(w);
       w.on('message', (m: WorkerMessage) => {

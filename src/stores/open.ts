@@ -89,20 +89,27 @@ function userFileTree(dir: string, scanLimits: OpenedStore['scanLimits']): Opene
   return { kind: 'filetree', location: dir, generation: 'user-store', fingerprintDirs: [], scanLimits, source: () => source, close: async () => {} };
 }
 
+interface OpenHow {
+  scanLimits: OpenedStore['scanLimits'];
+  progress?: ProgressSink;
+  privateCopy?: boolean;
+}
+
 /** What a folder is, or a reason it is not a store. */
-function classify(path: string, scanLimits: OpenedStore['scanLimits'], progress?: ProgressSink): OpenedStore | string {
+function classify(path: string, how: OpenHow): OpenedStore | string {
+  const { scanLimits } = how;
   const p = probe(path);
   if (p.kind === 'missing') return 'does not exist';
   if (p.kind === 'denied') throw new InputError(`${path} is not readable (permission denied)`, 'run as a user who can read the store');
   if (p.kind === 'file') {
     if (!isSqliteFile(path)) throw new InputError(`${path} is not an SQLite database (nor a FastMCP store folder)`, 'give cache.db, FASTMCP_HOME, its oauth-proxy folder, a fingerprint folder or a redis:// URL');
-    return openDiskcache(path, scanLimits, progress);
+    return openDiskcache(path, scanLimits, how.progress, how.privateCopy);
   }
   const names = p.names;
   const has = (n: string, dir: boolean) => names.some((x) => x.name === n && (dir ? x.dir : x.file));
   // FASTMCP_HOME
   if (has('oauth-proxy', true)) {
-    const inner = classify(join(path, 'oauth-proxy'), scanLimits, progress);
+    const inner = classify(join(path, 'oauth-proxy'), how);
     return typeof inner === 'string' ? `holds oauth-proxy/ which ${inner}` : inner;
   }
   // oauth-proxy folder: 3.x fingerprint directories (and maybe a leftover 2.x cache.db)
@@ -111,7 +118,7 @@ function classify(path: string, scanLimits: OpenedStore['scanLimits'], progress?
     const legacy = has('cache.db', false) ? join(path, 'cache.db') : undefined;
     return fileTreeDefault(path, dirs, scanLimits, legacy ? { legacyCacheDb: legacy } : {});
   }
-  if (has('cache.db', false)) return openDiskcache(join(path, 'cache.db'), scanLimits, progress);
+  if (has('cache.db', false)) return openDiskcache(join(path, 'cache.db'), scanLimits, how.progress, how.privateCopy);
   // One fingerprint folder, or a FileTreeStore the operator built
   if (names.some((n) => n.file && n.name.endsWith('-info.json')) || hasInfoFiles(path)) {
     const name = basename(path);
@@ -136,6 +143,7 @@ export async function openStore(opts: StoreOpenOptions, ctx: CommandContext): Pr
   if (opts.limit !== undefined) scanLimits.limit = opts.limit;
   if (opts.sample !== undefined) scanLimits.sample = opts.sample;
   if (opts.limit !== undefined && opts.sample !== undefined) throw new UsageError('--limit and --sample cannot be combined', 'use one of them');
+  const how: OpenHow = { scanLimits, progress: ctx.progress, ...(opts.privateCopy ? { privateCopy: true } : {}) };
   const given = opts.store?.trim();
   if (given && /^rediss?:\/\//i.test(given)) return openRedis(given, opts, ctx);
   if (given && /^[a-z][a-z0-9+.-]*:\/\//i.test(given)) {
@@ -143,16 +151,37 @@ export async function openStore(opts: StoreOpenOptions, ctx: CommandContext): Pr
   }
   if (given) {
     const path = resolve(given);
-    const r = classify(path, scanLimits, ctx.progress);
+    const r = classify(path, how);
     if (typeof r !== 'string') return r;
     if (r === 'does not exist') throw new InputError(`--store ${path} does not exist`, 'check the path (cache.db, FASTMCP_HOME, its oauth-proxy folder, a fingerprint folder) or give a redis:// URL');
     throw new InputError(`${path} is not a FastMCP store: it ${r}`, 'give cache.db, FASTMCP_HOME, its oauth-proxy folder, a fingerprint folder or a redis:// URL');
   }
   const looked: string[] = [];
   for (const home of defaultHomes(ctx.env)) {
-    const r = classify(home, scanLimits, ctx.progress);
+    const r = classify(home, how);
     if (typeof r !== 'string') return r;
     looked.push(`${home} (${r})`);
   }
   throw new InputError(`no FastMCP store found; looked in ${looked.join('; ')}`, 'give --store <path|redis-url>, or set FASTMCP_HOME as the server does');
+}
+
+/**
+ * Open the store, `read` it, close it. A `cache.db` read in place that a server wrote to meanwhile
+ * (`changedSinceOpen`) is read once more, from a private copy, so the result is never torn.
+ */
+export async function readStore<T>(opts: StoreOpenOptions, ctx: CommandContext, read: (store: OpenedStore) => Promise<T>): Promise<T> {
+  let store = await openStore(opts, ctx);
+  for (;;) {
+    let result: T;
+    let changed = false;
+    try {
+      result = await read(store);
+      changed = store.changedSinceOpen?.() ?? false;
+    } finally {
+      await store.close();
+    }
+    if (!changed || ctx.signal.aborted) return result;
+    ctx.progress.update(`${store.location} changed while it was read; reading a private copy…`);
+    store = await openStore({ ...opts, privateCopy: true }, ctx);
+  }
 }

@@ -25,6 +25,8 @@ export interface StoreOpenOptions {
   limit?: number;
   /** Read a sample of about n entries spread over the store (inventory only). */
   sample?: number;
+  /** Never read a `cache.db` in place: always through a private copy (not a flag: `readStore`'s retry). */
+  privateCopy?: boolean;
 }
 
 /** One stored entry as the adapter found it, before any decoding. */
@@ -120,6 +122,11 @@ export interface OpenedStore {
    * (others: the argument is ignored).
    */
   source(dir?: string): EntrySource;
+  /**
+   * Set when the store is read in place without locks (a `cache.db` no server held): true once the
+   * file has changed since it was opened, so what was read may be torn. `readStore` reads again.
+   */
+  changedSinceOpen?(): boolean;
   close(): Promise<void>;
 }
 

@@ -4,6 +4,7 @@
  * not), and a real redis-server (an ACL user limited to +@read, a key prefix, foreign keys). Every
  * read is checked to leave the store unchanged.
  */
+import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ import type { StoreEvidence } from '../../src/diagnosis/evidence.js';
 import { CollectError, InputError, UsageError } from '../../src/errors.js';
 import { deriveKeys, type DerivedKey } from '../../src/fastmcp/keys.js';
 import { Secret } from '../../src/secrets.js';
-import { buildKeyring, collectInventory, openStore, type Keyring, type StoreOpenOptions } from '../../src/stores/index.js';
+import { buildKeyring, collectInventory, openStore, readStore, type Keyring, type StoreOpenOptions } from '../../src/stores/index.js';
 import { collectChain } from '../../src/stores/chain.js';
 import { createDiskcache, docA, docB, insertDiskcacheRows, session, writeDiskcache, writeFileTree, type DiskcacheRow, type EntrySpec } from '../../fixtures/stores/writer.js';
 import { hashTree } from '../support/hash.js';
@@ -132,6 +133,9 @@ describe('diskcache SQLite', () => {
       await new Promise((r) => setTimeout(r, 120)); // past the racy-timestamp window
       const before = hashTree(dir);
       expect(Object.keys(before)).toContain('cache.db-wal');
+      const held = await openStore({ store: join(dir, 'cache.db') }, ctx());
+      expect(held.changedSinceOpen).toBeUndefined(); // a server holds it: read through a private copy
+      await held.close();
       const s = await inventory({ store: join(dir, 'cache.db') });
       expect(counts(s, 'mcp-jti-mappings')).toEqual([2, 0, 0, 0]);
       expect(counts(s, 'mcp-upstream-tokens')).toEqual([1, 0, 0, 0]);
@@ -140,6 +144,44 @@ describe('diskcache SQLite', () => {
       writer.stdin!.end();
       await new Promise((r) => writer.once('exit', r));
     }
+  });
+
+  it('reads a cache.db no server holds in place (immutable URI, no copy), even with ?, # and % in its path', async () => {
+    const dir = join(tmp, 'dc in place ?#%20 x');
+    writeDiskcache(dir, session({ clientId: 'c', now: NOW }).all, K());
+    await new Promise((r) => setTimeout(r, 120)); // past the racy-timestamp window
+    const before = hashTree(dir);
+    const store = await openStore({ store: dir }, ctx());
+    try {
+      // Only the in-place read can tell whether the file changed under it; a private copy cannot change.
+      expect(store.changedSinceOpen?.()).toBe(false);
+      const c = await collectInventory(store, keyring, NOW);
+      expect(c.status === 'collected' && counts(c.value!, 'mcp-upstream-tokens')).toEqual([1, 0, 0, 0]);
+    } finally {
+      await store.close();
+    }
+    expect(hashTree(dir)).toEqual(before);
+  });
+
+  it('a cache.db written to while it is read in place is read again from a private copy (readStore)', async () => {
+    const dir = join(tmp, 'dc-changing');
+    const dbPath = writeDiskcache(dir, session({ clientId: 'first', now: NOW }).all, K());
+    await new Promise((r) => setTimeout(r, 120));
+    const ways: string[] = [];
+    const s = await readStore({ store: dbPath }, ctx(), async (store) => {
+      ways.push(store.changedSinceOpen ? 'in place' : 'private copy');
+      const c = await collectInventory(store, keyring, NOW);
+      if (ways.length === 1) {
+        // A server writes and checkpoints into cache.db while the doctor reads it.
+        const db = new Database(dbPath);
+        insertDiskcacheRows(db, dir, session({ clientId: 'second', now: NOW }).all, K());
+        db.pragma('wal_checkpoint(TRUNCATE)');
+        db.close();
+      }
+      return c.status === 'collected' ? c.value! : undefined;
+    });
+    expect(ways).toEqual(['in place', 'private copy']);
+    expect(counts(s!, 'mcp-upstream-tokens')).toEqual([2, 0, 0, 0]);
   });
 
   it('reads a store in a folder it may not write to (no -shm/-wal created)', async () => {
