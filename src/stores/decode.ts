@@ -54,8 +54,14 @@ const TAIL = '", "__encryption_version__": 1}, "version": 1}';
 function fastDecode(raw: RawEntry & { text: string }, keyring: Keyring, now: number, opts: DecodeOptions): Decoded | undefined {
   const text = raw.text;
   if (!text.endsWith(TAIL)) return undefined;
-  const at = text.lastIndexOf(MARK);
+  const at = text.indexOf(MARK);
   if (at <= 0) return undefined;
+  const dataStart = at + MARK.length;
+  const dataEnd = text.length - TAIL.length;
+  // The data must be one plain JSON string: no quote before the tail's and no backslash (Fernet's
+  // base64 has neither). Then `text` is exactly prefix + envelope + tail, and the prefix parsed below
+  // decides whether the whole document is valid JSON.
+  if (dataEnd < dataStart || text.indexOf('"', dataStart) !== dataEnd || text.indexOf('\\', dataStart) !== -1) return undefined;
   let rest: Record<string, unknown>;
   try {
     const r = JSON.parse(`${text.slice(0, at)}"value": 0, "version": 1}`) as unknown;
@@ -86,7 +92,7 @@ function fastDecode(raw: RawEntry & { text: string }, keyring: Keyring, now: num
     out.state = 'expired';
     return out;
   }
-  const opened = keyring.open(text.slice(at + MARK.length, text.length - TAIL.length), { verifyMac: opts.verifyMac !== false });
+  const opened = keyring.open(text.slice(dataStart, dataEnd), { verifyMac: opts.verifyMac !== false });
   if (!opened.ok || opened.index !== 0 || keyring.primary === undefined) return undefined;
   const value = parseObject(opened.plaintext);
   if (value === undefined) return undefined;
@@ -97,8 +103,11 @@ function fastDecode(raw: RawEntry & { text: string }, keyring: Keyring, now: num
 export function decodeEntry(raw: RawEntry, keyring: Keyring, now: number, opts: DecodeOptions = {}): Decoded {
   if (raw.valueSkipped) return { state: 'expired', expiresAt: raw.storeExpiresAt ?? null };
   if (raw.text === undefined) return { state: 'corrupt', expiresAt: raw.storeExpiresAt ?? null, reason: raw.error ?? 'unreadable' };
-  const fast = fastDecode(raw as RawEntry & { text: string }, keyring, now, opts);
-  if (fast) return fast;
+  return fastDecode(raw as RawEntry & { text: string }, keyring, now, opts) ?? decodeParsed(raw as RawEntry & { text: string }, keyring, now, opts);
+}
+
+/** The full way: the whole document parsed (exported for the test that holds the shortcut to it). */
+export function decodeParsed(raw: RawEntry & { text: string }, keyring: Keyring, now: number, opts: DecodeOptions = {}): Decoded {
   const doc = parseDocument(raw.text, { createdAt: opts.createdAt !== false, expiresAt: !raw.storeExpiryAuthoritative });
   if (typeof doc === 'string') return { state: 'corrupt', expiresAt: raw.storeExpiresAt ?? null, reason: doc };
   let expiresAt = doc.expiresAt;

@@ -9,10 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { fernetEncrypt, toUrlsafeBase64Padded } from '../../src/crypto/fernet.js';
 import { clientOf, envelopeOf, jtiMappingOf, parseDocument, parseIsoTime, refreshMetaOf, summarizeValue, upstreamSetOf } from '../../src/fastmcp/documents.js';
 import { KNOWN_COLLECTIONS } from '../../src/fastmcp/collections.js';
-import { decodeEntry } from '../../src/stores/decode.js';
+import { decodeEntry, decodeParsed } from '../../src/stores/decode.js';
 import { keyringFromTexts } from '../../src/stores/keyring.js';
 import type { RawEntry } from '../../src/stores/types.js';
-import { anyJsonText, anyJsonValue, anyText, anyTime, oneLine, RUNS } from './arbitraries.js';
+import { anyJsonText, anyJsonValue, anyText, anyTime, b64urlText, oneLine, RUNS } from './arbitraries.js';
 
 const KEY = toUrlsafeBase64Padded(Buffer.alloc(32, 7));
 const OTHER = toUrlsafeBase64Padded(Buffer.alloc(32, 9));
@@ -188,6 +188,34 @@ describe('Redis values (and any raw entry) through decodeEntry', () => {
         if (withOld) expect(d.openedWith?.label).toBe('an old key');
       }),
       { numRuns: RUNS },
+    );
+  });
+});
+
+describe('the shortcut for Python-formatted format-B envelopes', () => {
+  // py-key-value writes `json.dumps` text (", " and ": " separators): the only text the shortcut in
+  // decodeEntry takes. Whatever it decides must be what parsing the whole document decides.
+  const MARK = '"value": {"__encrypted_data__": "';
+  const TAIL = '", "__encryption_version__": 1}, "version": 1}';
+  const member = fc.oneof(
+    fc.tuple(fc.constantFrom('created_at', 'expires_at', 'collection', 'key', 'value', 'version'), fc.oneof(isoText, anyJsonValue)).map(([k, v]) => `"${k}": ${JSON.stringify(v) ?? 'null'}, `),
+    fc.constantFrom(MARK, `${MARK}x", "__encryption_version__": 1}, `, '"a": {', '}, ', '"b": "\\", ', '"c": "\\"value\\": {\\"__encrypted_data__\\": \\"", '),
+  );
+  const data = fc.oneof(
+    anyDict.map((d) => Buffer.from(fernetEncrypt(JSON.stringify(d), KEY)).toString('base64url')),
+    anyDict.map((d) => Buffer.from(fernetEncrypt(JSON.stringify(d), OTHER)).toString('base64url')),
+    anyJsonText.map((t) => Buffer.from(fernetEncrypt(t, KEY)).toString('base64url')),
+    b64urlText,
+    fc.tuple(b64urlText, fc.constantFrom('"', '\\', '\\"', `${TAIL.slice(0, 5)}`, MARK), b64urlText).map((p) => p.join('')),
+  );
+  it('decides exactly as the full parse, for any prefix and any data', () => {
+    fc.assert(
+      fc.property(fc.array(member, { maxLength: 4 }), data, fc.constantFrom(ring, twoKeys, emptyRing), anyTime, fc.option(anyTime, { nil: null }), fc.boolean(), fc.boolean(), fc.boolean(), (members, d, keyring, now, se, authoritative, decryptExpired, verifyMac) => {
+        const raw = { collection: 'mcp-upstream-tokens', key: 'k', keyExact: true, text: `{${members.join('')}${MARK}${d}${TAIL}`, storeExpiresAt: se, storeExpiryAuthoritative: authoritative };
+        const opts = { decryptExpired, verifyMac };
+        expect(decodeEntry(raw, keyring, now, opts)).toEqual(decodeParsed(raw, keyring, now, opts));
+      }),
+      { numRuns: RUNS * 3 },
     );
   });
 });
