@@ -100,6 +100,32 @@ export const DISCOVERY_CATALOGUE: CatalogueEntry[] = [
     seenIn: 'observed: FastMCP 2.14.7 (error="invalid_token" on the unauthenticated 401)',
   }),
 
+  // --- C10: a forged bearer token -------------------------------------------------------------
+  d({
+    code: 'DISCOVERY_FORGED_TOKEN_ACCEPTED',
+    meaning: "An `initialize` carrying a JWT with a made-up signature (HS256-shaped, this server's issuer and audience, a future expiry) got 2xx: the server does not verify the tokens it is given.",
+    severity: 'error',
+    title: 'The MCP endpoint accepts a bearer token with a forged signature',
+    fix: 'Anyone can call this server with a token they made up. Something in front of or inside the server skips token verification: a debug or "allow all" auth setting, a custom TokenVerifier that does not check signatures, or a proxy that authenticates on its own and forwards everything. Take the deployment out of service and configure the auth provider so every request is verified.',
+    seenIn: 'mcp-authorization.md C10 (a server MUST reject tokens not issued for it)',
+  }),
+  d({
+    code: 'DISCOVERY_FORGED_TOKEN_WRONG_STATUS',
+    meaning: "A forged bearer token got a status other than 401 (403, 404, 5xx…). Clients only start a new authorization on 401, so a user whose token went bad sees this error instead of a login.",
+    severity: 'warning',
+    title: 'A forged bearer token is not answered with 401',
+    fix: 'An invalid, expired or foreign token must get 401 with error="invalid_token" so clients re-authenticate. A 5xx means the server fails while verifying (look in its log at the time of the check); a 403 usually comes from a WAF or proxy rule in front. Let invalid tokens reach the auth provider and answer 401.',
+    seenIn: 'mcp-authorization.md C10; RFC 6750 §3.1',
+  }),
+  d({
+    code: 'DISCOVERY_FORGED_TOKEN_NO_INVALID_TOKEN',
+    meaning: "A forged bearer token got 401, but its challenge has no `error=\"invalid_token\"` (RFC 6750 §3.1). FastMCP 2.14.7, 3.4.7 and 4.0.10 send it.",
+    severity: 'warning',
+    title: 'The 401 to a bad token does not say invalid_token',
+    fix: 'Clients still re-authenticate on 401, but some only drop a cached token on error="invalid_token". Answer a bad bearer with WWW-Authenticate: Bearer error="invalid_token", resource_metadata="…" (FastMCP does; a proxy that rewrites the challenge loses it).',
+    seenIn: 'mcp-authorization.md C10; RFC 6750 §3.1',
+  }),
+
   // --- C2/C3: protected resource metadata -------------------------------------------------------
   d({
     code: 'DISCOVERY_PRM_NOT_FOUND',

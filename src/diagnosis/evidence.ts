@@ -381,7 +381,7 @@ export interface IdpEvidence {
 
 /** One HTTP request the discovery probe or the canary made, with the parts of the answer that matter. */
 export interface DiscoveryExchange {
-  /** initialize | prm | as-metadata | registration | token | canary | canary-delete */
+  /** initialize | forged-token | prm | as-metadata | registration | token | canary | canary-delete */
   step: string;
   /** Which URL form was tried: header, path-suffixed, root; rfc8414, oidc-insert, oidc-append, oidc. */
   form?: string;
@@ -435,6 +435,8 @@ export interface DiscoveryEvidence {
   exchanges?: DiscoveryExchange[];
   /** The parsed WWW-Authenticate challenges of the unauthenticated 401. */
   challenges?: WwwAuthChallenge[];
+  /** The parsed WWW-Authenticate challenges of the answer to a forged bearer token (C10). */
+  forgedTokenChallenges?: WwwAuthChallenge[];
   /** Which PRM URL form worked (header, path-suffixed, root). */
   prmForm?: string;
   /** Which AS metadata URL form worked (rfc8414, oidc-insert, oidc-append, oidc). */

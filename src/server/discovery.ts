@@ -1,10 +1,11 @@
 /**
  * The outside-in probe of an MCP server's authorization surface (checks C1–C11 of
- * mcp-authorization.md): the requests a conforming client makes, in the spec's order, recorded as
+ * mcp-authorization.md, C10 outside-in only): the requests a conforming client makes, in the spec's order, recorded as
  * evidence. No secrets. Judgement is in src/diagnosis/rules/discovery.ts (pure).
  *
- * Requests: POST initialize without credentials; GET the protected resource metadata (the URL from
- * the challenge, then the path-suffixed and root well-known URLs); GET the authorization server
+ * Requests: POST initialize without credentials, then with a forged bearer token; GET the protected
+ * resource metadata (the URL from the challenge, then the path-suffixed and root well-known URLs);
+ * GET the authorization server
  * metadata (RFC 8414 / OIDC, path insertion then appending); optionally POST a DCR registration;
  * POST a bogus authorization code to the token endpoint. Redirects are never followed.
  */
@@ -73,6 +74,17 @@ function base64url(bytes: Buffer): string {
   return bytes.toString('base64url');
 }
 
+/**
+ * A JWT shaped like the ones FastMCP issues (HS256; issuer, audience, a future expiry, a jti) whose
+ * signature is random bytes: a server that verifies its tokens can only refuse it. Made up per run.
+ */
+export function forgedToken(serverUrl: string, nowSeconds = Math.floor(Date.now() / 1000)): string {
+  const part = (o: unknown) => base64url(Buffer.from(JSON.stringify(o)));
+  const u = new URL(serverUrl);
+  const claims = { iss: `${u.origin}/`, aud: serverUrl, sub: 'mcp-auth-doctor-forged-token', client_id: 'mcp-auth-doctor', scope: 'user', exp: nowSeconds + 3600, iat: nowSeconds, jti: base64url(randomBytes(24)) };
+  return `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}.${base64url(randomBytes(32))}`;
+}
+
 export async function probeDiscovery(serverUrl: string, opts: DiscoveryOptions): Promise<Collected<DiscoveryEvidence>> {
   const http = createHttpClient({ timeoutMs: opts.timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.env ? { env: opts.env } : {}) });
   const ev: DiscoveryEvidence = { serverUrl, spec: opts.spec, checks: [], exchanges: [] };
@@ -113,6 +125,13 @@ async function collect(http: HttpClient, ev: DiscoveryEvidence, opts: DiscoveryO
   }
   ev.challenges = parseWwwAuthenticate(init.ans.wwwAuthenticate);
   if (stop()) return undefined;
+
+  // C10: a protected endpoint must refuse a token it did not sign (401 invalid_token).
+  if (init.ans.status === 401) {
+    const forged = await go('forged-token', { method: 'POST', url: ev.serverUrl, headers: { ...MCP_HEADERS, authorization: `Bearer ${forgedToken(ev.serverUrl)}` }, body: initializeBody(opts.spec) });
+    if (!forged.ans.error) ev.forgedTokenChallenges = parseWwwAuthenticate(forged.ans.wwwAuthenticate);
+    if (stop()) return undefined;
+  }
 
   // C2: protected resource metadata — the challenge's URL, then the well-known URLs.
   const bearer = ev.challenges.find((c) => c.scheme.toLowerCase() === 'bearer');

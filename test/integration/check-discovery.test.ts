@@ -25,6 +25,39 @@ async function probe(opts: FakeMcpOptions, o: Partial<DiscoveryOptions> & { url?
   return { d, findings, codes: findings.map((f) => `${f.severity}:${f.code}`), status };
 }
 
+describe('C10: a forged bearer token', () => {
+  it('is sent as an HS256 JWT with this server as issuer and audience and a random signature; FastMCP refuses it (pass)', async () => {
+    const { d, status } = await probe({ preset: 'fastmcp-4.0.10' });
+    const sent = server!.requests[1]!;
+    expect(sent.method).toBe('POST');
+    const [h, p, sig] = String(sent.headers.authorization).replace(/^Bearer /, '').split('.');
+    expect(JSON.parse(Buffer.from(h!, 'base64url').toString())).toEqual({ alg: 'HS256', typ: 'JWT' });
+    expect(JSON.parse(Buffer.from(p!, 'base64url').toString())).toMatchObject({ iss: `${server!.origin}/`, aud: server!.url });
+    expect(Buffer.from(sig!, 'base64url')).toHaveLength(32);
+    expect(status['forged-token']).toBe('pass');
+    expect(d.checks.find((c) => c.id === 'forged-token')!.ref).toBe('C10');
+  });
+
+  it('a server that accepts it fails the check (error)', async () => {
+    const { codes, d } = await probe({ preset: 'fastmcp-4.0.10', acceptAnyToken: true });
+    expect(codes).toEqual(['error:DISCOVERY_FORGED_TOKEN_ACCEPTED']);
+    expect(d.firstFailure).toBe('forged-token');
+  });
+
+  it('a 500 instead of 401 is a warning; so is a 401 without error="invalid_token"', async () => {
+    expect((await probe({ preset: 'fastmcp-4.0.10', authedStatus: 500 })).codes).toEqual(['warning:DISCOVERY_FORGED_TOKEN_WRONG_STATUS']);
+    await server?.close();
+    const r = await probe({ preset: 'fastmcp-4.0.10', invalidTokenChallenge: { raw: 'Bearer resource_metadata="x"' } });
+    expect(r.codes).toEqual(['warning:DISCOVERY_FORGED_TOKEN_NO_INVALID_TOKEN']);
+  });
+
+  it('is not sent when the endpoint does not answer 401 without credentials', async () => {
+    const { status } = await probe({ preset: 'fastmcp-4.0.10', mcpStatus: 404 });
+    expect(status['forged-token']).toBe('skipped');
+    expect(server!.requests.filter((r) => r.headers.authorization)).toEqual([]);
+  });
+});
+
 describe('presets of real FastMCP servers', () => {
   it('stock FastMCP 4.0.10 (observed discovery surface) is healthy: every check passes, no finding', async () => {
     const { d, findings, status } = await probe({ preset: 'fastmcp-4.0.10' });
@@ -38,6 +71,7 @@ describe('presets of real FastMCP servers', () => {
     expect(d.issuer).toBe(`${server!.origin}/`);
     expect(d.asMetadataUrl).toBe(`${server!.origin}/.well-known/oauth-authorization-server`);
     expect(server!.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /mcp',
       'POST /mcp',
       'GET /.well-known/oauth-protected-resource/mcp',
       'GET /.well-known/oauth-authorization-server',

@@ -73,6 +73,10 @@ export interface FakeMcpOptions {
   acceptedTokens?: string[];
   /** Answer authenticated requests with this status (e.g. 500). */
   authedStatus?: number;
+  /** Accept every bearer token, signed or not (a server that verifies nothing). */
+  acceptAnyToken?: boolean;
+  /** The challenge to a bad bearer: as the preset, or a raw header value. */
+  invalidTokenChallenge?: { raw: string };
 
   /** Paths that never answer (timeouts). */
   hang?: string[];
@@ -168,9 +172,9 @@ export async function startFakeMcpServer(opts: FakeMcpOptions = {}): Promise<Fak
       if (auth) {
         const token = auth.replace(/^Bearer\s+/i, '');
         if (opts.authedStatus) return json(res, opts.authedStatus, '{"error":"server_error"}');
-        if (!(opts.acceptedTokens ?? []).includes(token)) {
+        if (!opts.acceptAnyToken && !(opts.acceptedTokens ?? []).includes(token)) {
           return json(res, 401, JSON.stringify({ error: 'invalid_token', error_description: AUTH_FAILED }).replace(/":"/g, '": "').replace(/","/g, '", "'), {
-            'www-authenticate': invalidTokenChallenge(preset, prmUrl),
+            'www-authenticate': opts.invalidTokenChallenge?.raw ?? invalidTokenChallenge(preset, prmUrl),
           });
         }
         if (req.method === 'DELETE') {

@@ -33,6 +33,7 @@ export const CHECK_IDS = [
   'iss-parameter',
   'dcr-probe',
   'token-endpoint',
+  'forged-token',
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
@@ -41,6 +42,7 @@ const TITLES: Record<CheckId, string> = {
   challenge: 'WWW-Authenticate: Bearer with resource_metadata',
   'challenge-scope': 'Challenge names the scope',
   'challenge-error': 'No error code for a request without credentials',
+  'forged-token': 'A forged bearer token gets 401 invalid_token',
   prm: 'Protected resource metadata (RFC 9728)',
   'prm-resource': 'PRM resource equals the configured URL',
   'prm-authorization-servers': 'PRM names an authorization server',
@@ -62,6 +64,7 @@ const REFS: Record<CheckId, string> = {
   challenge: 'C1',
   'challenge-scope': 'C1',
   'challenge-error': 'C1 (RFC 6750 §3.1)',
+  'forged-token': 'C10',
   prm: 'C2',
   'prm-resource': 'C3',
   'prm-authorization-servers': 'C2',
@@ -267,6 +270,12 @@ export function assessDiscovery(d: DiscoveryEvidence): DiscoveryCheck[] {
     }
   }
 
+  // --- C10: a forged bearer token ------------------------------------------------------------------
+  const forged = xs.find((x) => x.step === 'forged-token');
+  if (status !== 401) skip('forged-token', `not probed: the MCP URL answered ${status} without credentials, not 401`);
+  else if (!forged) skip('forged-token', 'not probed');
+  else add('forged-token', ...forgedTokenCheck(forged, bearerOf(d.forgedTokenChallenges)));
+
   // --- C2: PRM discovery -----------------------------------------------------------------------
   const tried = prmTries.map(line).join('; ');
   if (!prmTries.length) skip('prm', 'not reached: no URL to try');
@@ -465,6 +474,20 @@ function httpsCheck(d: DiscoveryEvidence, meta: Record<string, unknown> | undefi
   }
   if (insecure.length) return ['fail', `http:// on a non-loopback host: ${[...new Set(insecure)].join(', ')}`, 'DISCOVERY_INSECURE_ENDPOINT'];
   return ['pass', loopbackHttp ? 'http:// on loopback only (allowed)' : 'all https'];
+}
+
+/** C10: an HS256-shaped JWT with a made-up signature, sent as a bearer to the MCP URL. */
+function forgedTokenCheck(x: DiscoveryExchange, ch: WwwAuthChallenge | undefined): [DiscoveryCheck['status'], string, string?, Partial<DiscoveryCheck>?] {
+  if (x.error) return ['skipped', `no answer: ${x.error.message}`];
+  const st = x.status!;
+  const evidence = { status: st, wwwAuthenticate: x.headers['www-authenticate'] ?? null };
+  if (st >= 200 && st < 300) return ['fail', `POST ${x.url} initialize with a forged bearer token (random signature) → ${st}: the server does not verify the tokens it is given`, 'DISCOVERY_FORGED_TOKEN_ACCEPTED', { evidence }];
+  if (st !== 401) return ['warn', `POST ${x.url} with a forged bearer token → ${st}, not 401: clients read only 401 as "authenticate again"`, 'DISCOVERY_FORGED_TOKEN_WRONG_STATUS', { evidence }];
+  if (ch?.params.error !== 'invalid_token') {
+    const got = ch ? (ch.params.error !== undefined ? `error="${ch.params.error}"` : 'no error parameter') : 'no Bearer challenge';
+    return ['warn', `POST ${x.url} with a forged bearer token → 401 with ${got} (RFC 6750 §3.1: invalid_token)`, 'DISCOVERY_FORGED_TOKEN_NO_INVALID_TOKEN', { evidence }];
+  }
+  return ['pass', `forged token → 401 error="invalid_token"`];
 }
 
 function registrationCheck(x: DiscoveryExchange, spec: Spec): [DiscoveryCheck['status'], string, string?, Partial<DiscoveryCheck>?] {
