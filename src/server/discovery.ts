@@ -1,13 +1,14 @@
 /**
  * The outside-in probe of an MCP server's authorization surface (checks C1–C11 of
- * mcp-authorization.md, C10 outside-in only): the requests a conforming client makes, in the spec's order, recorded as
- * evidence. No secrets. Judgement is in src/diagnosis/rules/discovery.ts (pure).
+ * mcp-authorization.md; of C10 only what needs no token): the requests a conforming client makes, in
+ * the spec's order, recorded as evidence. No secrets. Judgement is in src/diagnosis/rules/discovery.ts
+ * (pure).
  *
  * Requests: POST initialize without credentials, then with a forged bearer token; GET the protected
  * resource metadata (the URL from the challenge, then the path-suffixed and root well-known URLs);
- * GET the authorization server
- * metadata (RFC 8414 / OIDC, path insertion then appending); optionally POST a DCR registration;
- * POST a bogus authorization code to the token endpoint. Redirects are never followed.
+ * GET the authorization server metadata (RFC 8414 / OIDC, path insertion then appending); optionally
+ * POST a DCR registration; POST a bogus authorization code to the token endpoint. Redirects are never
+ * followed.
  */
 import { randomBytes } from 'node:crypto';
 import { collected, failed, type Collected, type DiscoveryEvidence } from '../diagnosis/evidence.js';
