@@ -29,3 +29,8 @@ export function versionText(settings: SettingsEvidence): string {
   const span = r.min && r.below ? `${r.min}–<${r.below}` : r.min ? `${r.min}+` : `<${r.below}`;
   return `${span} (inferred from ${r.hints.join(', ')})`;
 }
+
+/** The text with its first letter upper-cased (a finding detail that starts a sentence). */
+export function capital(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

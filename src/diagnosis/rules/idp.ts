@@ -1,5 +1,6 @@
 import { isoTime } from '../../time.js';
 import { valueOf, type Evidence, type IdpEvent } from '../evidence.js';
+import { capital } from '../facts.js';
 import { finding } from '../finding.js';
 import type { Finding } from '../types.js';
 
@@ -121,9 +122,6 @@ function sameOwner(a: IdpEvent, b: IdpEvent): boolean {
   return true;
 }
 
-function capital(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
 
 function ordinal(n: number): string {
   const s = n % 100 >= 11 && n % 100 <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';

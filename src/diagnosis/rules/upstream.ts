@@ -1,7 +1,7 @@
 import { logLineFor, type LogContext } from '../../fastmcp/loglines.js';
 import { isoTime, relative } from '../../time.js';
 import { valueOf, type Evidence, type GithubHttpProbe, type UpstreamEvidence } from '../evidence.js';
-import { pathOf, tokenOf, versionAtLeast } from '../facts.js';
+import { capital, pathOf, tokenOf, versionAtLeast } from '../facts.js';
 import { finding } from '../finding.js';
 import type { Finding } from '../types.js';
 
@@ -199,9 +199,6 @@ function list(xs: string[]): string {
   return xs.length ? xs.map((x) => `"${x}"`).join(', ') : '(none)';
 }
 
-function capital(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
 
 /** For other tiers: is the upstream token known dead at GitHub? */
 export function upstreamDead(up: UpstreamEvidence | undefined): boolean {
