@@ -19,9 +19,9 @@ import { probeDiscovery, type SpecRevision } from '../server/discovery.js';
 import { DEFAULT_HTTP_TIMEOUT_MS } from '../server/http.js';
 import type { CommandContext, CommandResult, CommonOptions } from './context.js';
 import type { StoreCliOptions } from './collect-store.js';
-import { collectTokenAndStore, prepareKeys, probeUpstream, upstreamTarget, type GithubOptions, type KeyBundle } from './inside-out.js';
+import { collectTokenAndStore, probeUpstream, upstreamTarget, type GithubOptions } from './inside-out.js';
 import { githubApiUrl, githubTimeout } from './probe-github.js';
-import { buildSettings, ENV, type ExpectationOptions, type KeyOptions } from './shared.js';
+import { buildSettings, ENV, prepareKeys, type ExpectationOptions, type KeyBundle, type KeyOptions } from './shared.js';
 import { readTokenInput, type TokenInput } from './token-input.js';
 
 export interface CheckOptions extends CommonOptions, KeyOptions, ExpectationOptions, StoreCliOptions, GithubOptions {

@@ -14,9 +14,9 @@ import { classifyClientId } from '../github/classify.js';
 import { parseAt } from '../time.js';
 import type { StoreCliOptions } from './collect-store.js';
 import type { CommandContext, CommandResult } from './context.js';
-import { collectTokenAndStore, prepareKeys, probeUpstream, upstreamTarget, type GithubOptions, type UpstreamTarget } from './inside-out.js';
+import { collectTokenAndStore, probeUpstream, upstreamTarget, type GithubOptions, type UpstreamTarget } from './inside-out.js';
 import { githubApiUrl, githubTimeout } from './probe-github.js';
-import { buildSettings, type ExpectationOptions, type KeyOptions } from './shared.js';
+import { buildSettings, prepareKeys, type ExpectationOptions, type KeyOptions } from './shared.js';
 import { readTokenInput } from './token-input.js';
 
 export type DiagnoseOptions = KeyOptions &

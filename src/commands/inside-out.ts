@@ -5,29 +5,14 @@
  */
 import { collected, skipped, type Evidence, type UpstreamSetValue } from '../diagnosis/evidence.js';
 import { InputError } from '../errors.js';
-import type { DerivedKey } from '../fastmcp/keys.js';
 import { GithubProber } from '../github/probe.js';
 import { readSecret } from '../inputs.js';
 import type { Secret } from '../secrets.js';
 import { collectTokenEvidence, inferVersion } from './collect-token.js';
 import { collectStoreEvidence, type StoreCliOptions, type StoreCollection } from './collect-store.js';
 import type { CommandContext } from './context.js';
-import { deriveWithProgress, ENV, keyEvidence, resolveKeyInputs, resolveStorageKey, type KeyOptions, type ResolvedKeys } from './shared.js';
+import { ENV, keyEvidence, type KeyBundle } from './shared.js';
 import type { TokenInput } from './token-input.js';
-
-export interface KeyBundle {
-  resolved: ResolvedKeys;
-  storageKey?: Secret;
-  keys: DerivedKey[];
-}
-
-/** Read every key input and derive each distinct key once (PBKDF2 on the thread pool). */
-export async function prepareKeys(opts: KeyOptions, ctx: CommandContext): Promise<KeyBundle> {
-  const resolved = await resolveKeyInputs(opts, ctx);
-  const storageKey = await resolveStorageKey(opts, ctx);
-  const keys = await deriveWithProgress(resolved, opts, ctx);
-  return storageKey ? { resolved, storageKey, keys } : { resolved, keys };
-}
 
 export interface UpstreamTarget {
   token: Secret;

@@ -112,6 +112,20 @@ export async function deriveWithProgress(resolved: ResolvedKeys, opts: KeyOption
   }
 }
 
+export interface KeyBundle {
+  resolved: ResolvedKeys;
+  storageKey?: Secret;
+  keys: DerivedKey[];
+}
+
+/** Read every key input and derive each distinct key once (PBKDF2 on the thread pool). */
+export async function prepareKeys(opts: KeyOptions, ctx: CommandContext): Promise<KeyBundle> {
+  const resolved = await resolveKeyInputs(opts, ctx);
+  const storageKey = await resolveStorageKey(opts, ctx);
+  const keys = await deriveWithProgress(resolved, opts, ctx);
+  return storageKey ? { resolved, storageKey, keys } : { resolved, keys };
+}
+
 export function keyEvidence(keys: DerivedKey[], explicitStorageKey?: Secret): KeyEvidence {
   const ev: KeyEvidence = {
     keys: keys.map((k) => {

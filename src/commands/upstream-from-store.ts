@@ -8,7 +8,7 @@ import type { Secret } from '../secrets.js';
 import { collectTokenEvidence } from './collect-token.js';
 import { collectStoreEvidence } from './collect-store.js';
 import type { CommandContext } from './context.js';
-import { buildSettings, deriveWithProgress, resolveKeyInputs, resolveStorageKey, type KeyOptions } from './shared.js';
+import { buildSettings, prepareKeys, type KeyOptions } from './shared.js';
 import { readTokenInput } from './token-input.js';
 
 export interface UpstreamFromStoreOptions extends StoreOpenOptions, KeyOptions {
@@ -30,9 +30,7 @@ export async function upstreamFromStore(opts: UpstreamFromStoreOptions, ctx: Com
   if (!opts.tokenFile || !opts.store) return undefined;
   const input = await readTokenInput(undefined, opts.tokenFile, ctx);
   if (!input) return undefined;
-  const resolved = await resolveKeyInputs(opts, ctx);
-  const storageKey = await resolveStorageKey(opts, ctx);
-  const keys = await deriveWithProgress(resolved, opts, ctx);
+  const { resolved, storageKey, keys } = await prepareKeys(opts, ctx);
   const settings = buildSettings({ expectations: {}, keys: resolved }, ctx);
   const token = await collectTokenEvidence(input, keys, settings, ctx.signal);
   const t = token.status === 'collected' ? token.value : undefined;

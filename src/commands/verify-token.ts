@@ -10,7 +10,7 @@ import { EXIT, UsageError } from '../errors.js';
 import { collectTokenEvidence, inferVersion } from './collect-token.js';
 import { collectStoreEvidence, type StoreCliOptions } from './collect-store.js';
 import type { CommandContext, CommandResult } from './context.js';
-import { buildSettings, deriveWithProgress, keyEvidence, resolveKeyInputs, resolveStorageKey, type ExpectationOptions, type KeyOptions } from './shared.js';
+import { buildSettings, keyEvidence, prepareKeys, type ExpectationOptions, type KeyOptions } from './shared.js';
 import { readTokenInput } from './token-input.js';
 import { collected } from '../diagnosis/evidence.js';
 
@@ -25,9 +25,7 @@ export type VerifyTokenOptions = KeyOptions &
 export async function run(opts: VerifyTokenOptions, args: string[], ctx: CommandContext): Promise<CommandResult> {
   const input = await readTokenInput(args[0], opts.tokenFile, ctx);
   if (!input) throw new UsageError('no token given', 'pass the JWT as an argument, - for stdin, or --token-file <path>');
-  const resolved = await resolveKeyInputs(opts, ctx);
-  const storageKey = await resolveStorageKey(opts, ctx);
-  const keys = await deriveWithProgress(resolved, opts, ctx);
+  const { resolved, storageKey, keys } = await prepareKeys(opts, ctx);
   const settings = buildSettings({ expectations: opts, keys: resolved, requiredScopes: opts.requiredScopes }, ctx);
   if (opts.presentedAs) settings.presentedAs = opts.presentedAs;
 

@@ -3,7 +3,7 @@
  * against the security log, plus the live-token estimate against the 10-token cap. Read-only.
  */
 import type { CommandContext } from '../commands/context.js';
-import { deriveWithProgress, resolveKeyInputs, resolveStorageKey, type KeyOptions } from '../commands/shared.js';
+import { prepareKeys, type KeyOptions } from '../commands/shared.js';
 import type { IdpEvidence } from '../diagnosis/evidence.js';
 import { buildKeyring, readStore, readUpstreamSets, type OpenedStore, type StoreOpenOptions } from '../stores/index.js';
 import { knownToken, storeCapEstimate, type KnownToken } from './audit.js';
@@ -19,9 +19,7 @@ export interface StoreTokens {
 
 /** Read every upstream set that opens with the deployment's key; live ones feed the cap estimate. */
 export async function upstreamTokensFromStore(opts: StoreOpenOptions & KeyOptions, ctx: CommandContext): Promise<StoreTokens> {
-  const resolved = await resolveKeyInputs(opts, ctx);
-  const keys = await deriveWithProgress(resolved, opts, ctx);
-  const storageKey = await resolveStorageKey(opts, ctx);
+  const { keys, storageKey } = await prepareKeys(opts, ctx);
   const keyring = buildKeyring(keys, storageKey);
   const read = async (store: OpenedStore) => {
     const tokens: KnownToken[] = [];
