@@ -31,7 +31,7 @@ import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CollectError, InputError, describeError } from '../errors.js';
-import type { EntrySource, FingerprintDir, OpenedStore, ProgressSink, RawEntry, ScanOptions } from './types.js';
+import type { EntrySource, OpenedStore, ProgressSink, RawEntry, ScanOptions } from './types.js';
 
 // Read by better-sqlite3's native addon when it first loads (at the first `new Database`): lets the
 // in-place read open `file:…?immutable=1`. Plain paths (the private copy) are unaffected.
@@ -76,6 +76,9 @@ function stamp(path: string): FileStamp {
 
 const same = (a: FileStamp, b: FileStamp) => a.exists === b.exists && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ino === b.ino;
 
+/** Modified so recently that a further change within the same mtime tick could go unnoticed. */
+const racy = (s: FileStamp) => s.exists && BigInt(Date.now()) * 1_000_000n - s.mtimeNs < BigInt(RACY_MS) * 1_000_000n;
+
 /** Private copies still on disk: removed on close, or at exit if the process is cut short (second Ctrl-C). */
 const liveCopies = new Set<string>();
 let exitHook = false;
@@ -109,9 +112,7 @@ function snapshot(dbPath: string): { dir: string; journal: boolean } {
   let lastError: unknown;
   for (let attempt = 0; attempt < COPY_ATTEMPTS; attempt++) {
     const before = [stamp(dbPath), stamp(wal), stamp(journal)] as const;
-    const nowNs = BigInt(Date.now()) * 1_000_000n;
-    const racy = before.some((s) => s.exists && nowNs - s.mtimeNs < BigInt(RACY_MS) * 1_000_000n);
-    if (racy && attempt < COPY_ATTEMPTS - 1) {
+    if (before.some(racy) && attempt < COPY_ATTEMPTS - 1) {
       sleepSync(RACY_MS);
       continue;
     }
@@ -309,7 +310,7 @@ function checkSchema(db: Database.Database, dbPath: string): void {
 }
 
 /** `cache.db` as an immutable, read-only URI (percent-encoded: `?`, `#` and `%` in paths are safe). */
-export function immutableUri(dbPath: string): string {
+function immutableUri(dbPath: string): string {
   return `${pathToFileURL(resolve(dbPath)).href}?mode=ro&immutable=1`;
 }
 
@@ -317,22 +318,20 @@ export function immutableUri(dbPath: string): string {
  * Open `cache.db` in place when no connection holds it (see the header), else undefined. Throws only
  * InputError (not a diskcache store); any other failure leaves the private copy to try.
  */
-function openInPlace(dbPath: string): { db: Database.Database; unchanged: () => boolean } | undefined {
+function openInPlace(dbPath: string): { db: Database.Database; uri: string; changed: () => boolean } | undefined {
   const db0 = stamp(dbPath);
-  const wal = stamp(`${dbPath}-wal`);
-  const journal = stamp(`${dbPath}-journal`);
-  if (!db0.exists || wal.size > 0n || journal.size > 0n) return undefined;
-  if (BigInt(Date.now()) * 1_000_000n - db0.mtimeNs < BigInt(RACY_MS) * 1_000_000n) return undefined;
+  if (!db0.exists || racy(db0) || stamp(`${dbPath}-wal`).size > 0n || stamp(`${dbPath}-journal`).size > 0n) return undefined;
+  const uri = immutableUri(dbPath);
   let db: Database.Database | undefined;
   try {
-    db = new Database(immutableUri(dbPath), { readonly: true, fileMustExist: true });
+    db = new Database(uri, { readonly: true, fileMustExist: true });
     checkSchema(db, dbPath);
   } catch (e) {
     db?.close();
     if (e instanceof InputError) throw e;
     return undefined;
   }
-  return { db, unchanged: () => same(db0, stamp(dbPath)) };
+  return { db, uri, changed: () => !same(db0, stamp(dbPath)) };
 }
 
 /**
@@ -363,7 +362,7 @@ export function openDiskcache(dbPath: string, scanLimits: OpenedStore['scanLimit
     };
   };
   const inPlace = privateCopy ? undefined : openInPlace(dbPath);
-  if (inPlace) return store(inPlace.db, immutableUri(dbPath), () => {}, () => !inPlace.unchanged());
+  if (inPlace) return store(inPlace.db, inPlace.uri, () => {}, inPlace.changed);
 
   const size = stamp(dbPath).size + stamp(`${dbPath}-wal`).size;
   if (size > 64n * 1024n * 1024n) progress?.update(`copying ${dbPath} (${Math.round(Number(size) / 2 ** 20).toLocaleString('en-US')} MB) to a private snapshot…`);
