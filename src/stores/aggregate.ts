@@ -66,6 +66,12 @@ class HashList {
   }
 }
 
+/** `record[key] = value` as an own property, whatever the key ("__proto__" from a hostile store included). */
+function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+  else record[key] = value;
+}
+
 /** The four keyed counts whose key order the report keeps: the order keys were first seen in. */
 type Keyed = 'collections' | 'decryptsWithCandidate' | 'upstreamSetsPerClient' | 'tokensByPrefix';
 
@@ -97,6 +103,12 @@ export class Aggregator {
   readonly #mappingTargets = new HashList();
   readonly #liveUpstream = new HashList();
   readonly #firstSeen: Record<Keyed, Map<string, number>> = { collections: new Map(), decryptsWithCandidate: new Map(), upstreamSetsPerClient: new Map(), tokensByPrefix: new Map() };
+  /**
+   * The counts being added to, by key: Maps (a property lookup by a string fresh from JSON.parse costs
+   * a string-table lookup each time), written into the evidence by #flush.
+   */
+  #collections = new Map<string, CollectionCounts>();
+  #counts: Record<Exclude<Keyed, 'collections'>, Map<string, number>> = { decryptsWithCandidate: new Map(), upstreamSetsPerClient: new Map(), tokensByPrefix: new Map() };
   #formats = { A: 0, B: 0 };
   #encrypted = 0;
   #plain = 0;
@@ -117,11 +129,25 @@ export class Aggregator {
     return this.#newest;
   }
 
-  /** Add one to `record[key]`, noting where the key was first seen. */
-  #bump(kind: Keyed, record: Record<string, number>, key: string): void {
-    const n = record[key];
-    if (n === undefined) this.#firstSeen[kind].set(key, this.position);
-    record[key] = (n ?? 0) + 1;
+  /** Add one to the count of `key`, noting where the key was first seen. */
+  #bump(kind: Exclude<Keyed, 'collections'>, key: string): void {
+    const counts = this.#counts[kind];
+    const n = counts.get(key);
+    if (n === undefined) {
+      this.#firstSeen[kind].set(key, this.position);
+      counts.set(key, 1);
+    } else counts.set(key, n + 1);
+  }
+
+  /** The keyed counts into the evidence (in the order their keys were first seen). */
+  #flush(): void {
+    const ev = this.ev;
+    const write = (record: Record<string, number>, counts: Map<string, number>) => {
+      for (const [k, n] of counts) setOwn(record, k, n);
+    };
+    write(ev.decryptsWithCandidate, this.#counts.decryptsWithCandidate);
+    write(ev.chainHealth.upstreamSetsPerClient, this.#counts.upstreamSetsPerClient);
+    write(ev.chainHealth.tokensByPrefix, this.#counts.tokensByPrefix);
   }
 
   #decodeOptions(listed: boolean) {
@@ -156,11 +182,16 @@ export class Aggregator {
   }
 
   #account(raw: RawEntry, d: Decoded, listed: boolean): void {
-    const collections = this.ev.collections;
-    let counts = collections[raw.collection];
+    let counts = this.#collections.get(raw.collection);
     if (!counts) {
-      counts = collections[raw.collection] = emptyCounts();
-      this.#firstSeen.collections.set(raw.collection, this.position);
+      const collections = this.ev.collections;
+      counts = Object.hasOwn(collections, raw.collection) ? collections[raw.collection]! : undefined;
+      if (!counts) {
+        counts = emptyCounts();
+        setOwn(collections, raw.collection, counts);
+        this.#firstSeen.collections.set(raw.collection, this.position);
+      }
+      this.#collections.set(raw.collection, counts);
     }
     counts.total++;
     counts[d.state]++;
@@ -169,7 +200,7 @@ export class Aggregator {
     if (d.encrypted === true) this.#encrypted++;
     else if (d.encrypted === false) this.#plain++;
     if (d.createdAt !== undefined && (this.#newest === undefined || d.createdAt > this.#newest)) this.#newest = d.createdAt;
-    if (d.state === 'undecryptable' && d.openedWith) this.#bump('decryptsWithCandidate', this.ev.decryptsWithCandidate, d.openedWith.label);
+    if (d.state === 'undecryptable' && d.openedWith) this.#bump('decryptsWithCandidate', d.openedWith.label);
     if (d.state === 'live' && d.value) {
       if (raw.collection === COLLECTIONS.jtiMappings) this.#mapping(d);
       else if (raw.collection === COLLECTIONS.upstreamTokens) this.#upstream(d);
@@ -197,8 +228,8 @@ export class Aggregator {
     }
     const h = this.ev.chainHealth;
     this.#liveUpstream.push(idHash(id));
-    this.#bump('upstreamSetsPerClient', h.upstreamSetsPerClient, typeof v.client_id === 'string' ? v.client_id : '(none)');
-    this.#bump('tokensByPrefix', h.tokensByPrefix, tokenPrefix(access));
+    this.#bump('upstreamSetsPerClient', typeof v.client_id === 'string' ? v.client_id : '(none)');
+    this.#bump('tokensByPrefix', tokenPrefix(access));
     const exp = typeof v.expires_at === 'number' ? v.expires_at : null;
     if (exp === null) h.tokensByExpiry.never++;
     else if (exp <= this.now) h.tokensByExpiry.expired++;
@@ -210,7 +241,7 @@ export class Aggregator {
 
   /** A live entry whose model does not validate: FastMCP's pydantic would reject it too. */
   #demote(collection: string): void {
-    const c = this.ev.collections[collection]!;
+    const c = this.#collections.get(collection)!;
     c.live--;
     c.corrupt++;
   }
@@ -239,6 +270,7 @@ export class Aggregator {
 
   /** This aggregator's state, structured-cloneable (a worker thread posts it, transferring the two id lists). */
   exportState(): AggregateState {
+    this.#flush();
     const ev = this.ev;
     const seen = (k: Keyed) => [...this.#firstSeen[k]];
     return {
@@ -262,6 +294,7 @@ export class Aggregator {
    * have produced.
    */
   merge(states: readonly AggregateState[]): void {
+    this.#flush();
     const ev = this.ev;
     const h = ev.chainHealth;
     const ordered = <T>(kind: Keyed, record: Record<string, T>, others: Record<string, T>[], add: (into: T | undefined, x: T) => T): Record<string, T> => {
@@ -284,9 +317,9 @@ export class Aggregator {
       });
       const out: Record<string, T> = {};
       for (const k of keys) {
-        let v: T | undefined = record[k];
-        for (const o of others) if (o[k] !== undefined) v = add(v, o[k]!);
-        out[k] = v!;
+        let v: T | undefined = Object.hasOwn(record, k) ? record[k] : undefined;
+        for (const o of others) if (Object.hasOwn(o, k)) v = add(v, o[k]!);
+        setOwn(out, k, v!);
         mine.set(k, first.get(k)!);
       }
       return out;
@@ -304,6 +337,11 @@ export class Aggregator {
     ev.decryptsWithCandidate = ordered('decryptsWithCandidate', ev.decryptsWithCandidate, states.map((s) => s.decryptsWithCandidate), sum);
     h.upstreamSetsPerClient = ordered('upstreamSetsPerClient', h.upstreamSetsPerClient, states.map((s) => s.chainHealth.upstreamSetsPerClient), sum);
     h.tokensByPrefix = ordered('tokensByPrefix', h.tokensByPrefix, states.map((s) => s.chainHealth.tokensByPrefix), sum);
+    // The merged records are now the counts to add to.
+    this.#collections = new Map(Object.entries(ev.collections));
+    this.#counts.decryptsWithCandidate = new Map(Object.entries(ev.decryptsWithCandidate));
+    this.#counts.upstreamSetsPerClient = new Map(Object.entries(h.upstreamSetsPerClient));
+    this.#counts.tokensByPrefix = new Map(Object.entries(h.tokensByPrefix));
     for (const st of states) {
       ev.entriesRead += st.entriesRead;
       const o = st.chainHealth;
@@ -324,6 +362,7 @@ export class Aggregator {
   }
 
   finish(limited: boolean): void {
+    this.#flush();
     const f = this.#formats;
     this.ev.documentFormat = f.A && f.B ? 'mixed' : f.A ? 'A' : f.B ? 'B' : 'unknown';
     this.ev.encryption = this.#encrypted && this.#plain ? 'mixed' : this.#encrypted ? 'fernet' : this.#plain ? 'none' : 'unknown';

@@ -52,11 +52,11 @@ function streamFor(entry: KeyringEntry): Stream {
 }
 
 let outer = Buffer.allocUnsafe(1 << 16);
-let inner = Buffer.allocUnsafe(1 << 16);
 let cipherText = Buffer.allocUnsafe(1 << 18);
 const ivs = Buffer.allocUnsafe(16 * GROUP);
 
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const POWERS_OF_TEN = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (as JavaScript's Date counts them). */
 function daysFromCivil(y: number, m: number, d: number): number {
@@ -102,7 +102,7 @@ export function isoTime(text: string): number | undefined {
   const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
   if (mo < 1 || mo > 12 || d < 1 || d > (mo === 2 && leap ? 29 : MONTH_DAYS[mo - 1]!) || h > 23 || mi > 59 || s > 59) return undefined;
   const ms = (daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s) * 1000;
-  const frac = n === 25 ? 0 : f / 10 ** fracLen;
+  const frac = n === 25 ? 0 : f / POWERS_OF_TEN[fracLen]!;
   return ms / 1000 - 0 + frac;
 }
 
@@ -111,10 +111,11 @@ function padding(s: string): number {
 }
 
 /**
- * The Fernet token inside the envelope data (standard base64 of the URL-safe base64 token text), into
- * `inner`; its length, or -1 when either layer is not exactly canonical-length base64.
+ * The Fernet token inside the envelope data (standard base64 of the URL-safe base64 token text),
+ * decoded into `cipherText` at `at`; its length, or -1 when either layer is not exactly
+ * canonical-length base64.
  */
-function tokenBytes(text: string, from: number, to: number): number {
+function tokenBytes(text: string, from: number, to: number, at: number): number {
   const len = to - from;
   if (len % 4 !== 0 || len === 0) return -1;
   const data = text.slice(from, to);
@@ -124,8 +125,8 @@ function tokenBytes(text: string, from: number, to: number): number {
   const token = outer.toString('latin1', 0, want1);
   if (want1 % 4 !== 0) return -1;
   const want2 = (want1 / 4) * 3 - padding(token);
-  if (inner.length < want2) inner = Buffer.allocUnsafe(want2 * 2);
-  if (inner.write(token, 0, 'base64url') !== want2) return -1;
+  if (cipherText.length < at + want2) return want2 > cipherText.length / 2 ? -2 : -3;
+  if (cipherText.write(token, at, 'base64url') !== want2) return -1;
   return want2;
 }
 
@@ -193,20 +194,30 @@ export function decodeBatch(raws: readonly RawEntry[], keyring: Keyring, now: nu
       }
       continue;
     }
-    const len = tokenBytes(text, dataStart, dataEnd);
-    if (len < MIN_TOKEN || inner[0] !== 0x80 || (len - 57) % 16 !== 0) {
+    let len = tokenBytes(text, dataStart, dataEnd, used);
+    if (len === -3) {
+      // No room left in this group's buffer: decrypt the group, then decode at its start.
+      flush();
+      len = tokenBytes(text, dataStart, dataEnd, 0);
+    }
+    if (len === -2) {
+      // A token larger than half the buffer (a document of many KB): a larger buffer first.
+      flush();
+      cipherText = Buffer.allocUnsafe(cipherText.length * 2 + (dataEnd - dataStart));
+      len = tokenBytes(text, dataStart, dataEnd, 0);
+    }
+    const at = used;
+    if (len < MIN_TOKEN || cipherText[at] !== 0x80 || (len - 57) % 16 !== 0) {
       out[i] = decodeEntry(raw, keyring, now, opts);
       continue;
     }
+    // The token was decoded where its ciphertext belongs, after the group's other ciphertexts: keep
+    // its IV aside, then move the ciphertext 25 bytes down over version, timestamp and IV.
     const ctLen = len - 57;
-    if (cipherText.length < used + ctLen) {
-      // Only ever the first group of a batch can need more room (GROUP entries of a few KB).
-      flush();
-      if (cipherText.length < ctLen) cipherText = Buffer.allocUnsafe(ctLen * 2);
-    }
-    inner.copy(ivs, pending.length * 16, 9, 25);
-    inner.copy(cipherText, used, 25, len - 32);
-    pending.push({ index: i, start: used, end: used + ctLen, out: d });
+    const iv = pending.length * 16;
+    for (let k = 0; k < 16; k++) ivs[iv + k] = cipherText[at + 9 + k]!;
+    cipherText.copyWithin(at, at + 25, at + len - 32);
+    pending.push({ index: i, start: at, end: at + ctLen, out: d });
     used += ctLen;
     if (pending.length === GROUP) flush();
   }

@@ -108,6 +108,24 @@ describe('Aggregator.merge', () => {
     );
   });
 
+  it('a collection or client id named "__proto__" (a hostile store) is counted as any other, and pollutes nothing', () => {
+    const mk = (collection: string, value: unknown): RawEntry => ({ collection, key: 'k', keyExact: true, storeExpiresAt: null, text: doc(value, KEY, null) });
+    const entries = [mk('__proto__', { a: 1 }), mk('mcp-upstream-tokens', { upstream_token_id: 'u', access_token: 'gho_x', client_id: '__proto__' }), mk('__proto__', { a: 2 })];
+    const a = aggregate(entries.slice(0, 1), [0]);
+    const b = aggregate(entries.slice(1), [1, 2]);
+    a.merge([b.exportState()]);
+    a.finish(false);
+    const one = aggregate(entries, [0, 1, 2]);
+    one.finish(false);
+    for (const agg of [a, one]) {
+      expect(Object.getOwnPropertyDescriptor(agg.ev.collections, '__proto__')?.value).toMatchObject({ total: 2, live: 2 });
+      expect(Object.getOwnPropertyDescriptor(agg.ev.chainHealth.upstreamSetsPerClient, '__proto__')?.value).toBe(1);
+      expect(JSON.stringify(agg.ev)).toContain('"__proto__":{"total":2');
+    }
+    expect(JSON.stringify(a.ev)).toBe(JSON.stringify(one.ev));
+    expect(({} as Record<string, unknown>).total).toBeUndefined();
+  });
+
   it('counts dangling mappings (each) and unreferenced upstream sets (each id once) across parts', () => {
     const mk = (collection: string, value: unknown): RawEntry => ({ collection, key: 'k', keyExact: true, storeExpiresAt: null, text: doc(value, KEY, null) });
     const entries = [
