@@ -303,14 +303,20 @@ export class RedisSource implements EntrySource {
           w?.();
         };
         let queued = read;
+        let scanning: Promise<{ cursor: string; keys: string[] }> | undefined;
+        let full = false;
         const lister = (async () => {
           try {
-            let cursor = '0';
-            do {
-              while (queue.length >= AHEAD && !stop) await new Promise<void>((r) => (room = r));
-              if (stop) return;
-              const page = await node.scanPage(cursor, match, SCAN_COUNT);
-              cursor = page.cursor;
+            scanning = node.scanPage('0', match, SCAN_COUNT);
+            while (scanning) {
+              const page = await scanning;
+              scanning = undefined;
+              // The next SCAN goes out before this page's MGET: its small reply then comes back
+              // ahead of the page's values, and the next page is listed that much sooner.
+              if (page.cursor !== '0' && !stop && !full) {
+                scanning = node.scanPage(page.cursor, match, SCAN_COUNT);
+                scanning.catch(() => undefined); // observed when awaited
+              }
               const picked: Pending['picked'] = [];
               const rawKeys: string[] = [];
               for (const raw of page.keys) {
@@ -322,7 +328,7 @@ export class RedisSource implements EntrySource {
                 if (wanted && !wanted.has(parts.collection)) continue;
                 if (seenKeys++ % step !== 0) continue;
                 if (queued >= limit) {
-                  cursor = '0';
+                  full = true;
                   break;
                 }
                 queued++;
@@ -330,12 +336,15 @@ export class RedisSource implements EntrySource {
                 rawKeys.push(raw);
               }
               if (picked.length) {
+                while (queue.length >= AHEAD && !stop) await new Promise<void>((r) => (room = r));
+                if (stop) break;
                 const values = node.readPage(rawKeys);
                 values.catch(() => undefined); // observed when consumed
                 queue.push({ picked, readAt: Date.now() / 1000, values });
                 signalConsumer();
               }
-            } while (cursor !== '0' && !stop);
+              if (stop || full) break;
+            }
           } catch (e) {
             listError = { error: e };
           } finally {
@@ -374,12 +383,15 @@ export class RedisSource implements EntrySource {
             if (batch.length) yield batch;
             read += head.picked.length;
             if (opts.signal?.aborted) return;
+            // A macrotask turn per page: the socket is read, and the lister sends the next SCAN and
+            // MGET, while this thread was busy decoding (microtasks alone never poll the socket).
+            await new Promise<void>((r) => setImmediate(r));
           }
         } finally {
           stop = true;
           room?.();
           await lister;
-          await Promise.allSettled(queue.map((q) => q.values));
+          await Promise.allSettled([...queue.map((q) => q.values), ...(scanning ? [scanning] : [])]);
         }
       } catch (e) {
         // A cluster master that is down (or drops the connection) does not hide the others: it is
