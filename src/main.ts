@@ -6,7 +6,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { buildProgram } from './cli.js';
 import type { CommandContext, CommandResult, CommonOptions, Progress } from './commands/context.js';
 import { silentProgress } from './commands/context.js';
-import type { CommandName, Report } from './diagnosis/types.js';
+import type { CommandName, Report } from './model/index.js';
 import { DoctorError, EXIT, InterruptedError, UsageError, describeError, type ExitCode } from './errors.js';
 import { loadEnvFile, stdinOnce } from './inputs.js';
 import { setRevealSecrets } from './secrets.js';

@@ -9,9 +9,7 @@
  * upstream, hazards) plug in through `insideOut`, which adds evidence and tiers to the plan.
  */
 import { buildReport } from '../diagnosis/engine.js';
-import { entry } from '../diagnosis/catalogue.js';
-import { skipped, type Evidence } from '../diagnosis/evidence.js';
-import type { TierName } from '../diagnosis/types.js';
+import { entry, type Evidence, skipped, type TierName } from '../model/index.js';
 import { UsageError } from '../errors.js';
 import { Secret, redactUrl } from '../secrets.js';
 import { probeCanary } from '../server/canary.js';

@@ -4,8 +4,7 @@
  * that cannot be reached becomes `error` evidence, so the other tiers still report.
  */
 import { CollectError } from '../errors.js';
-import type { ChainEvidence, Collected, Evidence, StoreEvidence, StoreKind, TokenEvidence } from '../diagnosis/evidence.js';
-import { failed } from '../diagnosis/evidence.js';
+import { type ChainEvidence, type Collected, type Evidence, failed, type StoreEvidence, type StoreKind, type TokenEvidence } from '../model/index.js';
 import type { DerivedKey } from '../fastmcp/keys.js';
 import type { Secret } from '../secrets.js';
 import { buildKeyring, collectChain, collectInventory, readStore } from '../stores/index.js';

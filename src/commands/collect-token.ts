@@ -1,7 +1,7 @@
 /**
  * Collecting the JWT tier's evidence (shared by verify-token, diagnose and check).
  */
-import { collected, type Collected, type SettingsEvidence, type StoreKind, type TokenEvidence } from '../diagnosis/evidence.js';
+import { collected, type Collected, type SettingsEvidence, type StoreKind, type TokenEvidence } from '../model/index.js';
 import { collectToken } from '../fastmcp/jwt.js';
 import type { DerivedKey } from '../fastmcp/keys.js';
 import { inferVersionRange } from '../fastmcp/version.js';

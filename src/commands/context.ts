@@ -2,7 +2,7 @@
  * What a command receives from the entry point. Commands never write to stdout/stderr and never
  * exit: they return a report, and report progress through `progress`.
  */
-import type { Report } from '../diagnosis/types.js';
+import type { Report } from '../model/index.js';
 import type { InputSources } from '../inputs.js';
 
 export interface Progress {

@@ -4,9 +4,8 @@
  * FastMCP's order of checks. Later tiers still run where they can: their evidence explains.
  */
 import { buildReport } from '../diagnosis/engine.js';
-import { collected, type Collected, type Evidence, type IdpEvidence, type StoreEvidence } from '../diagnosis/evidence.js';
+import { collected, type Collected, type Evidence, type IdpEvidence, type StoreEvidence, type TierName } from '../model/index.js';
 import { pathOf } from '../diagnosis/facts.js';
-import type { TierName } from '../diagnosis/types.js';
 import { EXIT, UsageError } from '../errors.js';
 import { collectSecurityLogs, storeEstimateFromInventory } from '../github/collect-idp.js';
 import { knownToken, type KnownToken } from '../github/audit.js';

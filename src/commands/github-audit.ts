@@ -4,7 +4,7 @@
  * play (matched by hashed_token), and the live-token estimate against the 10-token cap.
  * Sources: security-log exports (streamed), the org/enterprise audit-log API, the store.
  */
-import type { Evidence, IdpEvidence } from '../diagnosis/evidence.js';
+import type { Evidence, IdpEvidence } from '../model/index.js';
 import { buildReport } from '../diagnosis/engine.js';
 import { UsageError } from '../errors.js';
 import { knownToken, type KnownToken } from '../github/audit.js';

@@ -3,7 +3,7 @@
  * and the token's chain) → the upstream GitHub token behind it. Each step fills its evidence; a step
  * that cannot run records why.
  */
-import { collected, skipped, type Evidence, type UpstreamSetValue } from '../diagnosis/evidence.js';
+import { collected, skipped, type Evidence, type UpstreamSetValue } from '../model/index.js';
 import { InputError } from '../errors.js';
 import { GithubProber } from '../github/probe.js';
 import { readSecret } from '../inputs.js';

@@ -6,7 +6,7 @@
  * SQLite, bad flags). Never prints: returns the report; progress goes through ctx.progress.
  */
 import { buildReport } from '../diagnosis/engine.js';
-import { collected, type Evidence } from '../diagnosis/evidence.js';
+import { collected, type Evidence } from '../model/index.js';
 import type { DerivedKey } from '../fastmcp/keys.js';
 import { buildKeyring, collectInventory, readStore, type StoreOpenOptions } from '../stores/index.js';
 import type { CommandContext, CommandResult, CommonOptions } from './context.js';

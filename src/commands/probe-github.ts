@@ -2,7 +2,7 @@
  * `mcp-auth-doctor probe-github`: ask GitHub — once — whether the upstream token behind a FastMCP
  * session still works, exactly as FastMCP's GitHub verifier would, and say why not.
  */
-import { skipped, type Collected, type Evidence, type UpstreamEvidence } from '../diagnosis/evidence.js';
+import { skipped, type Collected, type Evidence, type UpstreamEvidence } from '../model/index.js';
 import { buildReport } from '../diagnosis/engine.js';
 import { InputError, UsageError } from '../errors.js';
 import { classifyToken } from '../github/classify.js';

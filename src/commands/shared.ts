@@ -3,7 +3,7 @@
  * settings evidence. Secrets come from files, stdin or env — never only argv.
  */
 import { InputError, UsageError } from '../errors.js';
-import type { KeyEvidence, SettingsEvidence } from '../diagnosis/evidence.js';
+import type { KeyEvidence, SettingsEvidence } from '../model/index.js';
 import { deriveKeys, parseRawKey, type DerivedKey, type KeyInput } from '../fastmcp/keys.js';
 import { cleanSecretText, readSecret, readTextFile } from '../inputs.js';
 import { Secret } from '../secrets.js';

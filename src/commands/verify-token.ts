@@ -4,15 +4,13 @@
  * and with --store follows the token's chain.
  */
 import { buildReport } from '../diagnosis/engine.js';
-import type { Evidence } from '../diagnosis/evidence.js';
-import type { TierName } from '../diagnosis/types.js';
+import { collected, type Evidence, type TierName } from '../model/index.js';
 import { EXIT, UsageError } from '../errors.js';
 import { collectTokenEvidence, inferVersion } from './collect-token.js';
 import { collectStoreEvidence, type StoreCliOptions } from './collect-store.js';
 import type { CommandContext, CommandResult } from './context.js';
 import { buildSettings, keyEvidence, prepareKeys, type ExpectationOptions, type KeyOptions } from './shared.js';
 import { readTokenInput } from './token-input.js';
-import { collected } from '../diagnosis/evidence.js';
 
 export type VerifyTokenOptions = KeyOptions &
   ExpectationOptions &

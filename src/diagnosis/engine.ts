@@ -1,11 +1,11 @@
 /**
  * Evidence → findings → tiers → verdict. Pure: no I/O, no clock (`ev.now` is the time).
  */
-import type { Collected, Evidence } from './evidence.js';
+import { type Collected, type Evidence, type Finding, type Report, type StageId, TIER_TITLES, type TierName, type TierResult, TIERS, valueOf, type Verdict } from '../model/index.js';
 import { pathOf } from './facts.js';
+import { assessSurface } from './rules/discovery.js';
 import { ALL_RULES } from './rules/index.js';
 import { stagesFor } from './stages.js';
-import { TIER_TITLES, TIERS, type Finding, type Report, type StageId, type TierName, type TierResult, type Verdict } from './types.js';
 
 /** FastMCP's order of checks for a bearer at /mcp. */
 export const ACCESS_ORDER: StageId[] = [
@@ -230,6 +230,8 @@ export function buildReport(ev: Evidence, opts: ReportOptions): Report {
     evidence: ev,
   };
   if (ev.token) report.stages = stagesFor(ev, findings);
+  const surface = valueOf(ev.discovery);
+  if (surface) report.discovery = assessSurface(surface);
   if (opts.partial) report.partial = opts.partial;
   return report;
 }

@@ -3,7 +3,7 @@
  * modules never import the engine).
  */
 import { serverAtLeast } from '../fastmcp/version.js';
-import type { Evidence, SettingsEvidence, TokenEvidence } from './evidence.js';
+import type { Evidence, SettingsEvidence, TokenEvidence } from '../model/index.js';
 
 /** The collected token, if any. */
 export function tokenOf(ev: Evidence): TokenEvidence | undefined {

@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path';
 import type { CommandContext } from '../commands/context.js';
-import { collected, failed, type Collected, type IdpEvidence, type StoreEvidence } from '../diagnosis/evidence.js';
+import { collected, failed, type Collected, type IdpEvidence, type StoreEvidence } from '../model/index.js';
 import type { Secret } from '../secrets.js';
 import { IdpCollector, type KnownToken, type SourceInfo } from './audit.js';
 import { readAuditLog } from './audit-api.js';

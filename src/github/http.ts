@@ -5,7 +5,7 @@
  * credentials, and a diagnostic must not sleep-and-retry.
  */
 import { Agent, Response, fetch as undiciFetch, request } from 'undici';
-import type { GithubHttpProbe, GithubOutcome } from '../diagnosis/evidence.js';
+import type { GithubHttpProbe, GithubOutcome } from '../model/index.js';
 import { describeError } from '../errors.js';
 import { humanDuration } from '../time.js';
 

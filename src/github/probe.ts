@@ -8,7 +8,7 @@
  * rate limit says remaining 0; never a retry or a sleep.
  */
 import { Octokit } from '@octokit/rest';
-import { collected, failed, type Collected, type GithubHttpProbe, type UpstreamEvidence } from '../diagnosis/evidence.js';
+import { collected, failed, type Collected, type GithubHttpProbe, type UpstreamEvidence } from '../model/index.js';
 import { sha256Hex, type Secret } from '../secrets.js';
 import { classifyClientId, classifyToken } from './classify.js';
 import { classifyAnswer, GithubHttp, isUnavailable, oneLineText, outcomeOf, probeHeaders, transportError } from './http.js';

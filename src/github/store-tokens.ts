@@ -4,7 +4,7 @@
  */
 import type { CommandContext } from '../commands/context.js';
 import { prepareKeys, type KeyOptions } from '../commands/shared.js';
-import type { IdpEvidence } from '../diagnosis/evidence.js';
+import type { IdpEvidence } from '../model/index.js';
 import { buildKeyring, readStore, readUpstreamSets, type OpenedStore, type StoreOpenOptions } from '../stores/index.js';
 import { knownToken, storeCapEstimate, type KnownToken } from './audit.js';
 import { classifyToken } from './classify.js';

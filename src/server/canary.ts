@@ -4,7 +4,7 @@
  * (the challenge is kept), anything else = error. The token only ever goes into the Authorization
  * header; evidence and messages carry its fingerprint at most.
  */
-import { collected, failed, type CanaryEvidence, type Collected } from '../diagnosis/evidence.js';
+import { collected, failed, type CanaryEvidence, type Collected } from '../model/index.js';
 import type { Secret } from '../secrets.js';
 import { redactUrl } from '../secrets.js';
 import { MCP_HEADERS, initializeBody } from './discovery.js';

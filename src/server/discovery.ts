@@ -1,8 +1,8 @@
 /**
  * The outside-in probe of an MCP server's authorization surface (checks C1–C11 of
  * mcp-authorization.md; of C10 only what needs no token): the requests a conforming client makes, in
- * the spec's order, recorded as evidence. No secrets. Judgement is in src/diagnosis/rules/discovery.ts
- * (pure).
+ * the spec's order, recorded as evidence — observations only, no secrets. Judgement is in
+ * src/diagnosis/rules/discovery.ts (pure).
  *
  * Requests: POST initialize without credentials, then with a forged bearer token; GET the protected
  * resource metadata (the URL from the challenge, then the path-suffixed and root well-known URLs);
@@ -11,8 +11,8 @@
  * followed.
  */
 import { randomBytes } from 'node:crypto';
-import { collected, failed, type Collected, type DiscoveryEvidence } from '../diagnosis/evidence.js';
-import { absoluteHttpUrl, assessDiscovery, firstFailure, metadataOk } from '../diagnosis/rules/discovery.js';
+import { collected, failed, type Collected, type DiscoveryEvidence } from '../model/index.js';
+import { absoluteHttpUrl, metadataOk } from './urls.js';
 import { redactUrl } from '../secrets.js';
 import { createHttpClient, exchangeOf, type HttpClient, type HttpRequest } from './http.js';
 import { parseWwwAuthenticate } from './www-authenticate.js';
@@ -88,7 +88,7 @@ export function forgedToken(serverUrl: string, nowSeconds = Math.floor(Date.now(
 
 export async function probeDiscovery(serverUrl: string, opts: DiscoveryOptions): Promise<Collected<DiscoveryEvidence>> {
   const http = createHttpClient({ timeoutMs: opts.timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.env ? { env: opts.env } : {}) });
-  const ev: DiscoveryEvidence = { serverUrl, spec: opts.spec, checks: [], exchanges: [] };
+  const ev: DiscoveryEvidence = { serverUrl, spec: opts.spec, exchanges: [] };
   if (opts.probeRegistration) ev.probeRegistration = true;
   const interrupted = () => opts.signal?.aborted === true;
   let unreachable: string | undefined;
@@ -97,9 +97,6 @@ export async function probeDiscovery(serverUrl: string, opts: DiscoveryOptions):
   } finally {
     await http.close();
   }
-  ev.checks = assessDiscovery(ev);
-  const first = firstFailure(ev.checks);
-  if (first) ev.firstFailure = first.id;
   if (interrupted()) return collected(ev, 'interrupted');
   if (unreachable) return failed(unreachable, ev);
   return collected(ev);

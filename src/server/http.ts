@@ -6,7 +6,7 @@
  * as a CI runner behind a corporate proxy needs them.
  */
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
-import type { DiscoveryExchange } from '../diagnosis/evidence.js';
+import type { DiscoveryExchange } from '../model/index.js';
 import { show } from '../secrets.js';
 
 export const DEFAULT_HTTP_TIMEOUT_MS = 10_000;

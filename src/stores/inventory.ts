@@ -4,8 +4,7 @@
  * orphaned) and a leftover 2.x cache.db. One streaming pass; memory grows only with the number of
  * live upstream-token ids and mapping targets (strings), never with the documents.
  */
-import type { CollectionCounts, Collected, FingerprintDirEvidence, StoreEvidence } from '../diagnosis/evidence.js';
-import { collected, failed } from '../diagnosis/evidence.js';
+import { type Collected, collected, type CollectionCounts, failed, type FingerprintDirEvidence, type StoreEvidence } from '../model/index.js';
 import { CollectError, DoctorError, InputError, describeError } from '../errors.js';
 import { KNOWN_COLLECTIONS } from '../fastmcp/collections.js';
 import { parseDocument } from '../fastmcp/documents.js';

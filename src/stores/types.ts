@@ -9,7 +9,7 @@
  * - errors reaching the store become `CollectError` (exit 3); a path that is not a store is an
  *   `InputError` (exit 2). Neither ever carries a secret (URLs are redacted).
  */
-import type { FastmcpGeneration, StoreKind } from '../diagnosis/evidence.js';
+import type { FastmcpGeneration, StoreKind } from '../model/index.js';
 
 /** The subset of commander options that locate and open a store (see src/cli.ts `storeOptions`). */
 export interface StoreOpenOptions {

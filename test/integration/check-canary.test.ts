@@ -1,7 +1,7 @@
 /** probeCanary against a real HTTP server on 127.0.0.1: accepted (session closed), rejected, error, unreachable. */
 import { buildReport } from '../../src/diagnosis/engine.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CanaryEvidence, Collected, TokenEvidence } from '../../src/diagnosis/evidence.js';
+import type { CanaryEvidence, Collected, TokenEvidence } from '../../src/model/index.js';
 import { discoveryRules } from '../../src/diagnosis/rules/discovery.js';
 import { Secret } from '../../src/secrets.js';
 import { probeCanary, rpcAnswer } from '../../src/server/canary.js';

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChainEvidence, CollectionCounts, StoreEvidence, TokenEvidence } from '../../src/diagnosis/evidence.js';
+import type { ChainEvidence, CollectionCounts, StoreEvidence, TokenEvidence } from '../../src/model/index.js';
 import type { CommandContext } from '../../src/commands/context.js';
 import { silentProgress } from '../../src/commands/context.js';
 import { deriveKeys, type DerivedKey, type KeyInput } from '../../src/fastmcp/keys.js';

@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandContext } from '../../src/commands/context.js';
 import { silentProgress } from '../../src/commands/context.js';
-import type { StoreEvidence } from '../../src/diagnosis/evidence.js';
+import type { StoreEvidence } from '../../src/model/index.js';
 import { CollectError, InputError, UsageError } from '../../src/errors.js';
 import { deriveKeys, type DerivedKey } from '../../src/fastmcp/keys.js';
 import { Secret } from '../../src/secrets.js';

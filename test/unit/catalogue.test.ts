@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CATALOGUE } from '../../src/diagnosis/catalogue.js';
-import { renderFindingsDoc } from '../../src/diagnosis/catalogue-doc.js';
-import { TIERS } from '../../src/diagnosis/types.js';
+import { CATALOGUE, TIERS } from '../../src/model/index.js';
+import { renderFindingsDoc } from '../../src/render/findings-doc.js';
 
 describe('the finding catalogue', () => {
   it('has unique, well-formed codes with every field filled', () => {
@@ -18,7 +17,7 @@ describe('the finding catalogue', () => {
 
   it('contains every code the issues require', () => {
     const required = ['JWT_SIGNATURE_INVALID', 'JWT_EXPIRED', 'JWT_ISSUER_MISMATCH', 'JWT_AUDIENCE_MISMATCH', 'JWT_WRONG_TOKEN_USE', 'JWT_MALFORMED', 'STORE_EMPTY', 'STORE_JTI_MAPPING_MISSING', 'STORE_UPSTREAM_TOKEN_MISSING', 'STORE_DECRYPT_FAILED', 'STORE_PLAINTEXT_TOKENS', 'STORE_ORPHANED_DIRECTORY', 'REFRESH_TOKEN_NOT_FOUND', 'UPSTREAM_TOKEN_REJECTED', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_RATE_LIMITED', 'UPSTREAM_SSO_REQUIRED', 'UPSTREAM_SCOPES_MISSING', 'IDP_TOKEN_EVICTED_MAX_FOR_APP', 'IDP_TOKEN_CAP_AT_RISK', 'CONFIG_OAUTH_APP_TOKEN_CAP'];
-    const codes = new Set(CATALOGUE.map((e) => e.code));
+    const codes = new Set<string>(CATALOGUE.map((e) => e.code));
     expect(required.filter((c) => !codes.has(c))).toEqual([]);
   });
 

@@ -5,8 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DISCOVERY_CATALOGUE } from '../../src/diagnosis/catalogue-discovery.js';
-import type { DiscoveryEvidence, DiscoveryExchange } from '../../src/diagnosis/evidence.js';
+import { DISCOVERY_CATALOGUE, type DiscoveryEvidence, type DiscoveryExchange } from '../../src/model/index.js';
 import { assessDiscovery, CHECK_IDS, discoveryRules, firstFailure } from '../../src/diagnosis/rules/discovery.js';
 import { parseWwwAuthenticate } from '../../src/server/www-authenticate.js';
 
@@ -52,7 +51,6 @@ function fromTranscript(version: string, spec: DiscoveryEvidence['spec']): Disco
   return {
     serverUrl: init.request.url,
     spec,
-    checks: [],
     exchanges: [exchange('initialize', init), exchange('prm', prm, 'header'), exchange('as-metadata', as, 'rfc8414')],
     challenges: parseWwwAuthenticate(init.response.headers['www-authenticate']),
     prmUrl: prm.request.url,
@@ -67,7 +65,6 @@ function fromTranscript(version: string, spec: DiscoveryEvidence['spec']): Disco
 
 const settings = { mcpPath: '/mcp', requiredScopes: [], candidateCount: 0, githubApiUrl: '' };
 const codesOf = (d: DiscoveryEvidence) => {
-  d.checks = assessDiscovery(d);
   return discoveryRules({ command: 'check', now: 0, settings, discovery: { status: 'collected', value: d } }).map((f) => `${f.severity}:${f.code}`);
 };
 

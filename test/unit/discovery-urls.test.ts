@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { classifyUrlDifference, isLoopbackHost } from '../../src/diagnosis/rules/discovery.js';
+import { classifyUrlDifference } from '../../src/diagnosis/rules/discovery.js';
+import { isLoopbackHost } from '../../src/server/urls.js';
 import { asMetadataUrls, prmWellKnownUrls } from '../../src/server/discovery.js';
 
 describe('well-known URLs', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../src/diagnosis/engine.js';
-import { collected, type Evidence, type GithubHttpProbe, type IdpEvidence, type SettingsEvidence, type TokenEvidence, type UpstreamEvidence } from '../../src/diagnosis/evidence.js';
+import { collected, type Evidence, type GithubHttpProbe, type IdpEvidence, type SettingsEvidence, type TokenEvidence, type UpstreamEvidence } from '../../src/model/index.js';
 import { idpRules } from '../../src/diagnosis/rules/idp.js';
 import { upstreamRules } from '../../src/diagnosis/rules/upstream.js';
 import { Secret } from '../../src/secrets.js';

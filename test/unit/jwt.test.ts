@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../src/diagnosis/engine.js';
-import { collected, type Evidence, type SettingsEvidence } from '../../src/diagnosis/evidence.js';
+import { collected, type Evidence, type SettingsEvidence } from '../../src/model/index.js';
 import { collectToken, decodeJwt, cleanTokenText } from '../../src/fastmcp/jwt.js';
 import { deriveKeys, type KeyInput } from '../../src/fastmcp/keys.js';
 import { Secret } from '../../src/secrets.js';

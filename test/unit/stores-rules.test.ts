@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../src/diagnosis/engine.js';
-import type { ChainEvidence, CollectionCounts, Evidence, StoreEvidence, TokenEvidence } from '../../src/diagnosis/evidence.js';
-import { collected, failed } from '../../src/diagnosis/evidence.js';
+import { type ChainEvidence, collected, type CollectionCounts, type Evidence, failed, type StoreEvidence, type TokenEvidence } from '../../src/model/index.js';
 import { refreshRules } from '../../src/diagnosis/rules/refresh.js';
 import { storageRules } from '../../src/diagnosis/rules/storage.js';
 import { Secret } from '../../src/secrets.js';

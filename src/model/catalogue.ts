@@ -2,12 +2,15 @@
  * The finding catalogue: every stable code, its tier, default severity, title, fix, and the
  * real-world case it comes from. Data only; docs/findings.md documents each code (a test keeps
  * the two in step).
+ *
+ * The entries are `as const`, so `FindingCode` is the closed union of the codes below: a finding
+ * raised with a code that is not catalogued is a compile error, not a run-time failure.
  */
-import type { Severity, TierName } from './types.js';
+import type { Severity, TierName } from './report.js';
 import { DISCOVERY_CATALOGUE } from './catalogue-discovery.js';
 
-export interface CatalogueEntry {
-  code: string;
+export interface CatalogueEntry<C extends string = FindingCode> {
+  code: C;
   tier: TierName;
   severity: Severity;
   title: string;
@@ -18,7 +21,7 @@ export interface CatalogueEntry {
   seenIn: string;
 }
 
-const CORE: CatalogueEntry[] = [
+const CORE = [
   // --- config ------------------------------------------------------------------------------
   {
     code: 'CONFIG_OAUTH_APP_TOKEN_CAP',
@@ -408,14 +411,22 @@ const CORE: CatalogueEntry[] = [
     fix: 'GitHub is evicting this app\'s tokens over the 10-token cap, which silently kills other clients\' sessions. Use a GitHub App, or fewer parallel authorizations per user.',
     seenIn: 'cli/cli#12490 (#28)',
   },
-];
+] as const satisfies readonly CatalogueEntry<string>[];
 
-export const CATALOGUE: readonly CatalogueEntry[] = [...CORE, ...DISCOVERY_CATALOGUE];
+const ALL = [...CORE, ...DISCOVERY_CATALOGUE] as const;
 
-const BY_CODE = new Map(CATALOGUE.map((e) => [e.code, e]));
+/** Every finding code the doctor can raise. */
+export type FindingCode = (typeof ALL)[number]['code'];
 
-export function entry(code: string): CatalogueEntry {
-  const e = BY_CODE.get(code);
-  if (!e) throw new Error(`unknown finding code ${code}`);
-  return e;
+export const CATALOGUE: readonly CatalogueEntry[] = ALL;
+
+const BY_CODE = new Map<string, CatalogueEntry>(CATALOGUE.map((e) => [e.code, e]));
+
+export function entry(code: FindingCode): CatalogueEntry {
+  return BY_CODE.get(code)!;
+}
+
+/** True for a catalogued code (input from outside, e.g. a JSON report). */
+export function isFindingCode(code: string): code is FindingCode {
+  return BY_CODE.has(code);
 }

@@ -3,8 +3,7 @@
  * 10-token line, with creates and destroys underneath. Plain characters (no colour needed), so it
  * survives NO_COLOR, pipes and CI logs. Pure.
  */
-import type { IdpEvidence } from '../diagnosis/evidence.js';
-import { TOKEN_CAP } from './audit.js';
+import { GITHUB_TOKEN_CAP, type IdpEvidence } from '../model/index.js';
 
 export interface PictureOptions {
   /** Columns for the time axis. */
@@ -22,7 +21,7 @@ function minute(at: number): string {
 
 export function renderTimeline(t: Timeline, opts: PictureOptions = {}): string[] {
   const width = Math.max(10, opts.width ?? 60);
-  const cap = opts.cap ?? TOKEN_CAP;
+  const cap = opts.cap ?? GITHUB_TOKEN_CAP;
   const pts = t.points;
   const title = `${t.app} · ${t.user} — estimated live tokens${t.baseline ? ` (lower bound: at least ${t.baseline} existed before the first event)` : ''}`;
   if (!pts.length) return [title, '  (no create or destroy events)'];

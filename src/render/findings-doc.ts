@@ -2,8 +2,7 @@
  * docs/findings.md is generated from the catalogue (`npm run docs:findings`); a test keeps the
  * committed file identical to this rendering, so the documentation never drifts from the data.
  */
-import type { CatalogueEntry } from './catalogue.js';
-import { TIER_TITLES, TIERS } from './types.js';
+import { TIER_TITLES, TIERS, type CatalogueEntry } from '../model/index.js';
 
 function anchor(code: string): string {
   return code.toLowerCase();
@@ -22,7 +21,7 @@ export function renderFindingsDoc(catalogue: readonly CatalogueEntry[]): string 
     '`warning` and `info` findings never fail a run. Severities below are defaults: a rule may lower or',
     'raise one with the evidence (for instance by FastMCP version or spec revision), and says so in the detail.',
     '',
-    'This file is generated from `src/diagnosis/catalogue.ts` and `src/diagnosis/catalogue-discovery.ts`',
+    'This file is generated from `src/model/catalogue.ts` and `src/model/catalogue-discovery.ts`',
     '(`npm run docs:findings`); edit the catalogue, not this file.',
     '',
   );
