@@ -6,10 +6,11 @@
  * authenticated initialize with a token issued before the deploy.
  *
  * The evidence is assembled in one place (`run`); the inside-out tiers (keys, token, store, chain,
- * upstream, hazards) plug in through `insideOut`, which adds evidence and tiers to the plan.
+ * upstream, hazards) plug in through `insideOut`, which adds their evidence; the core plans the tiers
+ * from the evidence (planTiers).
  */
 import { buildReport } from '../diagnosis/engine.js';
-import { entry, type Evidence, skipped, type TierName } from '../model/index.js';
+import { type Evidence, skipped } from '../model/index.js';
 import { UsageError } from '../errors.js';
 import { Secret, redactUrl } from '../secrets.js';
 import { probeCanary } from '../server/canary.js';
@@ -35,12 +36,6 @@ export interface CheckOptions extends CommonOptions, KeyOptions, ExpectationOpti
 
 export const SPEC_REVISIONS: readonly SpecRevision[] = ['2025-06-18', '2025-11-25', '2026-07-28'];
 export const LATEST_SPEC: SpecRevision = '2026-07-28';
-
-/** The tiers shown and the tiers a clean run needs before it may be called healthy. */
-export interface CheckPlan {
-  tiers: TierName[];
-  deciding: TierName[];
-}
 
 /** --server: an absolute http(s) URL without credentials or fragment; kept exactly as given (trimmed). */
 export function parseServerUrl(text: string | undefined): string {
@@ -79,7 +74,7 @@ export function httpTimeout(ms: number | undefined): number {
  * the canary was rejected — the upstream token behind it. Configuration hazards come from the same
  * evidence (replicas vs a per-instance store, OAuth App token cap, plaintext store).
  */
-export async function insideOut(opts: CheckOptions, ctx: CommandContext, ev: Evidence, plan: CheckPlan, token: TokenInput | undefined): Promise<void> {
+export async function insideOut(opts: CheckOptions, ctx: CommandContext, ev: Evidence, token: TokenInput | undefined): Promise<void> {
   // Without the operator's secrets or store there is nothing inside to look at: the canary's HTTP
   // answer (outside-in) is the whole story.
   const keyGiven = Boolean(opts.upstreamClientSecretFile || opts.jwtSigningKeyFile || opts.jwtRawKeyFile || opts.storageEncryptionKeyFile || opts.candidateSecretFile?.length) || hasKeyEnv(ctx);
@@ -93,21 +88,11 @@ export async function insideOut(opts: CheckOptions, ctx: CommandContext, ev: Evi
   // checked and the server's own answer is the better evidence.
   const judged = keyGiven ? token : undefined;
   await collectTokenAndStore(opts, ctx, ev, kb, judged, { inventory: true, storeRequired: opts.store !== undefined });
-  plan.tiers.push('config');
-  if (judged) {
-    plan.tiers.push('jwt');
-    plan.deciding.push('jwt');
-  }
-  if (ev.store || ev.chain) {
-    plan.tiers.push('storage');
-    if (opts.store !== undefined) plan.deciding.push('storage');
-  }
   // A rejected canary gets the rest of the diagnose chain: the upstream token behind it.
   const rejected = ev.canary?.status === 'collected' && ev.canary.value.outcome === 'rejected';
   if (rejected && ev.chain) {
     const github = { apiUrl: githubApiUrl(opts.githubApiUrl, ctx), timeoutMs: githubTimeout(opts.githubTimeout) };
     await probeUpstream(opts, ctx, ev, kb, await upstreamTarget(opts, ev, ctx), github);
-    plan.tiers.push('upstream');
   }
 }
 
@@ -163,7 +148,6 @@ export async function run(opts: CheckOptions, _args: string[], ctx: CommandConte
 
   // The evidence, assembled here and only here.
   const ev: Evidence = { command: 'check', now: ctx.now, settings };
-  const plan: CheckPlan = { tiers: ['discovery'], deciding: ['discovery'] };
 
   // Outside-in.
   ctx.progress.update(`checking ${redactUrl(serverUrl)} from outside…`);
@@ -186,16 +170,7 @@ export async function run(opts: CheckOptions, _args: string[], ctx: CommandConte
   }
 
   // Inside-out (keys, store, chain, upstream, hazards).
-  if (!ctx.signal.aborted) await insideOut(opts, ctx, ev, plan, token);
+  if (!ctx.signal.aborted) await insideOut(opts, ctx, ev, token);
 
-  const partial = ctx.signal.aborted ? 'interrupted' : undefined;
-  const report = buildReport(ev, { version: ctx.version, tiers: plan.tiers, deciding: plan.deciding, ...(partial ? { partial } : {}) });
-
-  const result: CommandResult = { report };
-  if (ev.discovery.status === 'error' && report.verdict === 'inconclusive') {
-    // The engine's generic advice ("give --server") does not fit a server that was given but is down.
-    report.fix = entry('DISCOVERY_SERVER_UNREACHABLE').fix;
-    result.errorLine = `${ev.discovery.reason} — check the URL and that the server is up and reachable from here (exit 3: inconclusive)`;
-  }
-  return result;
+  return { report: buildReport(ev, { version: ctx.version, interrupted: ctx.signal.aborted }) };
 }

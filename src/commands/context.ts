@@ -26,12 +26,9 @@ export interface CommandContext extends InputSources {
   debug: boolean;
 }
 
+/** A command hands back its report; the exit code and any stderr line follow from it (diagnosis/exit.ts). */
 export interface CommandResult {
   report: Report;
-  /** Overrides the verdict's exit code (e.g. 2 for a malformed token). */
-  exitCode?: 0 | 1 | 2 | 3 | 130;
-  /** One line for stderr explaining a bad-input exit (printed in every format). */
-  errorLine?: string;
 }
 
 /** Options common to every command (parsed by commander; see src/cli.ts). */

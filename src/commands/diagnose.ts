@@ -4,9 +4,9 @@
  * FastMCP's order of checks. Later tiers still run where they can: their evidence explains.
  */
 import { buildReport } from '../diagnosis/engine.js';
-import { collected, type Collected, type Evidence, type IdpEvidence, type StoreEvidence, type TierName } from '../model/index.js';
-import { pathOf } from '../diagnosis/facts.js';
-import { EXIT, UsageError } from '../errors.js';
+import { collected, type Collected, type Evidence, type IdpEvidence, type StoreEvidence } from '../model/index.js';
+import { unusableToken } from '../diagnosis/facts.js';
+import { UsageError } from '../errors.js';
 import { collectSecurityLogs, storeEstimateFromInventory } from '../github/collect-idp.js';
 import { knownToken, type KnownToken } from '../github/audit.js';
 import { classifyClientId } from '../github/classify.js';
@@ -48,7 +48,7 @@ export async function run(opts: DiagnoseOptions, _args: string[], ctx: CommandCo
   // FASTMCP_HOME is tried quietly.
   const store = await collectTokenAndStore(opts, ctx, ev, kb, input, { inventory: true, storeRequired: false });
   const token = ev.token?.status === 'collected' ? ev.token.value : undefined;
-  if (token?.malformed || token?.rejectedAlg !== undefined) return badToken(ev, token.malformed, token.rejectedAlg, ctx);
+  if (token && unusableToken(token)) return { report: buildReport(ev, { version: ctx.version, interrupted: ctx.signal.aborted }) };
   if (!input && !store && !ctx.signal.aborted) throw new UsageError('nothing to diagnose: no token and no store', 'give the token a client sent (--token-file <path|->) and/or the store the server uses (--store <path|redis-url>)');
 
   // 3. Upstream: the GitHub token behind the session (from the chain), or one given directly.
@@ -60,33 +60,7 @@ export async function run(opts: DiagnoseOptions, _args: string[], ctx: CommandCo
   if (idp) ev.idp = idp;
 
   // 5. Verdict.
-  const tiers: TierName[] = ['config'];
-  const deciding: TierName[] = [];
-  if (input) {
-    tiers.push('jwt');
-    deciding.push('jwt');
-  }
-  tiers.push('storage');
-  if (token?.kind !== 'id-jag') deciding.push('storage');
-  if (input && pathOf(ev) === 'refresh') {
-    tiers.push('refresh');
-    deciding.push('refresh');
-  }
-  if (ev.upstream) {
-    tiers.push('upstream');
-    if (input) deciding.push('upstream');
-  }
-  tiers.push('idp');
-  const report = buildReport(ev, { version: ctx.version, tiers, deciding, ...(ctx.signal.aborted ? { partial: 'interrupted (SIGINT)' } : {}) });
-  return { report };
-}
-
-function badToken(ev: Evidence, malformed: string | undefined, alg: string | undefined, ctx: CommandContext): CommandResult {
-  const report = buildReport(ev, { version: ctx.version, tiers: ['jwt'], deciding: ['jwt'] });
-  const errorLine = malformed
-    ? `the token is not a JWT: ${malformed} — pass the token exactly as the client sends it (without "Bearer ")`
-    : `the token is signed with alg ${JSON.stringify(alg)}, and FastMCP accepts HS256 only — it was not issued by this FastMCP server`;
-  return { report, exitCode: EXIT.badInput, errorLine };
+  return { report: buildReport(ev, { version: ctx.version, interrupted: ctx.signal.aborted }) };
 }
 
 async function idpEvidence(opts: DiagnoseOptions, ev: Evidence, target: UpstreamTarget | undefined, since: number | undefined, ctx: CommandContext): Promise<Collected<IdpEvidence> | undefined> {

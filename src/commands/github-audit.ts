@@ -80,6 +80,5 @@ export async function run(opts: GithubAuditOptions, _args: string[], ctx: Comman
   const idp = await collectIdp(input, ctx);
 
   const ev: Evidence = { command: 'github-audit', now: ctx.now, settings, idp };
-  const report = buildReport(ev, { version: ctx.version, tiers: ['idp'], deciding: ['idp'], ...(ctx.signal.aborted ? { partial: 'interrupted' } : {}) });
-  return { report };
+  return { report: buildReport(ev, { version: ctx.version, interrupted: ctx.signal.aborted }) };
 }

@@ -53,6 +53,7 @@ export async function collectTokenAndStore(
     return undefined;
   }
   let store: StoreCollection | undefined;
+  ev.settings.storeSource = opts.store !== undefined ? 'given' : 'default';
   try {
     store = await collectStoreEvidence(opts, ctx, kb.keys, kb.storageKey, token, { inventory: want.inventory });
   } catch (e) {

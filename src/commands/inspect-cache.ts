@@ -42,7 +42,5 @@ export async function run(raw: Record<string, unknown>, _args: string[], ctx: Co
     keys: collected(keyEvidence(keys ?? [], storageKey)),
     store: inventory,
   };
-  const partial = inventory.status === 'collected' ? inventory.partial : undefined;
-  const report = buildReport(ev, { version: ctx.version, tiers: ['storage'], deciding: ['storage'], ...(partial ? { partial } : {}) });
-  return { report };
+  return { report: buildReport(ev, { version: ctx.version, interrupted: ctx.signal.aborted }) };
 }

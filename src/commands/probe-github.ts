@@ -72,7 +72,7 @@ export async function run(opts: ProbeGithubOptions, _args: string[], ctx: Comman
     if (!ctx.signal.aborted) throw e;
     const settings = buildSettings({ expectations: {}, upstreamClientId: opts.upstreamClientId, requiredScopes: opts.requiredScopes, githubApiUrl: apiUrl }, ctx);
     const ev: Evidence = { command: 'probe-github', now: ctx.now, settings, upstream: skipped('interrupted before the upstream token was found; GitHub was not asked') };
-    return { report: buildReport(ev, { version: ctx.version, tiers: ['config', 'upstream'], deciding: ['upstream'], partial: 'interrupted (SIGINT) before GitHub was asked' }) };
+    return { report: buildReport(ev, { version: ctx.version, interrupted: true }) };
   }
   const kind = classifyToken(target.token.reveal());
   if (kind.family === 'github-app-refresh') {
@@ -82,7 +82,6 @@ export async function run(opts: ProbeGithubOptions, _args: string[], ctx: Comman
   const settings = buildSettings({ expectations: {}, keys, upstreamClientId: opts.upstreamClientId, requiredScopes: opts.requiredScopes, githubApiUrl: apiUrl }, ctx);
 
   let upstream: Collected<UpstreamEvidence>;
-  let partial: string | undefined;
   if (opts.offline) {
     upstream = skipped('--offline: GitHub was not contacted');
   } else {
@@ -102,10 +101,8 @@ export async function run(opts: ProbeGithubOptions, _args: string[], ctx: Comman
     } finally {
       await prober.close();
     }
-    if (ctx.signal.aborted) partial = 'interrupted before GitHub answered';
   }
 
   const ev: Evidence = { command: 'probe-github', now: ctx.now, settings, upstream };
-  const report = buildReport(ev, { version: ctx.version, tiers: ['config', 'upstream'], deciding: ['upstream'], ...(partial ? { partial } : {}) });
-  return { report };
+  return { report: buildReport(ev, { version: ctx.version, interrupted: ctx.signal.aborted }) };
 }

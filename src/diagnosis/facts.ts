@@ -10,6 +10,11 @@ export function tokenOf(ev: Evidence): TokenEvidence | undefined {
   return ev.token?.status === 'collected' ? ev.token.value : undefined;
 }
 
+/** A token FastMCP could not even decode (not a JWT) or would never verify (not HS256): bad input. */
+export function unusableToken(t: TokenEvidence): boolean {
+  return t.malformed !== undefined || t.rejectedAlg !== undefined;
+}
+
 /** Which FastMCP path the token goes through: bearer at /mcp ('access') or refresh grant at /token. */
 export function pathOf(ev: Evidence): 'access' | 'refresh' {
   if (ev.settings.presentedAs) return ev.settings.presentedAs;

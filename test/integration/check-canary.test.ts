@@ -56,7 +56,7 @@ describe('probeCanary', () => {
     const f = discoveryRules({ command: 'check', now: 0, settings, canary: c, token });
     expect(f.map((x) => `${x.severity}:${x.code}:${x.stage}`)).toEqual(['error:DISCOVERY_CANARY_REJECTED:canary']);
     // With the token expired (exp 1 < now 10), the JWT tier explains the rejection and is named.
-    const report = buildReport({ command: 'check', now: 10, settings, canary: c, token }, { version: 't', tiers: ['discovery', 'jwt'], deciding: ['discovery'] });
+    const report = buildReport({ command: 'check', now: 10, settings, canary: c, token }, { version: 't', interrupted: false, plan: { tiers: ['discovery', 'jwt'], deciding: ['discovery'] } });
     expect(report.failingTier).toBe('jwt');
     expect(report.findings.filter((x) => x.severity === 'error').map((x) => x.code)).toEqual(['JWT_EXPIRED', 'DISCOVERY_CANARY_REJECTED']);
   });

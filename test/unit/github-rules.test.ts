@@ -88,7 +88,7 @@ describe('upstream rules', () => {
   it('alive token: no finding, healthy report', () => {
     const ev = evUp({ user: probe({ status: 200 }), repos: probe({}), effectiveScopes: ['user'] });
     expect(upstreamRules(ev)).toEqual([]);
-    expect(buildReport(ev, { version: 't', tiers: ['upstream'], deciding: ['upstream'] }).verdict).toBe('healthy');
+    expect(buildReport(ev, { version: 't', interrupted: false, plan: { tiers: ['upstream'], deciding: ['upstream'] } }).verdict).toBe('healthy');
   });
 });
 

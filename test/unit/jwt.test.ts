@@ -24,7 +24,7 @@ async function judge(b: Bundle, token: string, withCandidate = false) {
   const keys = await deriveKeys(inputs);
   const t = await collectToken(token, keys, 'test');
   const ev: Evidence = { command: 'verify-token', now: b.scenario.captured_at, settings: settingsFor(b), token: collected(t) };
-  return buildReport(ev, { version: 'test', tiers: ['jwt'], deciding: ['jwt'] });
+  return buildReport(ev, { version: 'test', interrupted: false, plan: { tiers: ['jwt'], deciding: ['jwt'] } });
 }
 
 const bundles = listBundles();
@@ -73,7 +73,7 @@ describe('claims checks', () => {
     const keys = await deriveKeys([keyInputs(b.current, 'current')]);
     const t = await collectToken(b.accessToken, keys, 't');
     const s = { ...settingsFor(b), expectedIssuer: 'http://127.0.0.1:50463/x' };
-    const r = buildReport({ command: 'verify-token', now: b.scenario.captured_at, settings: s, token: collected(t) }, { version: 't', tiers: ['jwt'], deciding: ['jwt'] });
+    const r = buildReport({ command: 'verify-token', now: b.scenario.captured_at, settings: s, token: collected(t) }, { version: 't', interrupted: false, plan: { tiers: ['jwt'], deciding: ['jwt'] } });
     expect(r.findings.map((f) => f.code)).toEqual(['JWT_ISSUER_MISMATCH']);
   });
 
@@ -81,7 +81,7 @@ describe('claims checks', () => {
     const keys = await deriveKeys([keyInputs(b.current, 'current')]);
     const t = await collectToken(b.accessToken, keys, 't');
     const s = { ...settingsFor(b), mcpPath: '/api/mcp', expectedAudience: resourceUrl(b.current.base_url, '/api/mcp') };
-    const r = buildReport({ command: 'verify-token', now: b.scenario.captured_at, settings: s, token: collected(t) }, { version: 't', tiers: ['jwt'], deciding: ['jwt'] });
+    const r = buildReport({ command: 'verify-token', now: b.scenario.captured_at, settings: s, token: collected(t) }, { version: 't', interrupted: false, plan: { tiers: ['jwt'], deciding: ['jwt'] } });
     const f = r.findings.find((x) => x.code === 'JWT_AUDIENCE_MISMATCH')!;
     expect(f.detail).toContain('GHSA-5h2m-4q8j-pqpj');
     expect(f.detail).toContain('http://127.0.0.1:50463/api/mcp');
@@ -90,7 +90,7 @@ describe('claims checks', () => {
   it('a refresh token used as a bearer: error on 3.2+, warning on 2.x', async () => {
     const keys = await deriveKeys([keyInputs(b.current, 'current')]);
     const t = await collectToken(b.refreshToken, keys, 't');
-    const run = (v: string) => buildReport({ command: 'verify-token', now: b.scenario.captured_at, settings: { ...settingsFor(b), fastmcpVersion: v, presentedAs: 'access' }, token: collected(t) }, { version: 't', tiers: ['jwt'], deciding: ['jwt'] });
+    const run = (v: string) => buildReport({ command: 'verify-token', now: b.scenario.captured_at, settings: { ...settingsFor(b), fastmcpVersion: v, presentedAs: 'access' }, token: collected(t) }, { version: 't', interrupted: false, plan: { tiers: ['jwt'], deciding: ['jwt'] } });
     const modern = run('3.4.7').findings.find((f) => f.code === 'JWT_WRONG_TOKEN_USE')!;
     expect(modern.severity).toBe('error');
     expect(modern.logLine).toContain('Token type mismatch');
@@ -100,7 +100,7 @@ describe('claims checks', () => {
 
   it('never calls a token healthy when the signature was not checked', async () => {
     const t = await collectToken(b.accessToken, [], 't');
-    const r = buildReport({ command: 'verify-token', now: b.scenario.captured_at, settings: settingsFor(b), token: collected(t, 'signature not checked (no key material)') }, { version: 't', tiers: ['jwt'], deciding: ['jwt'] });
+    const r = buildReport({ command: 'verify-token', now: b.scenario.captured_at, settings: settingsFor(b), token: collected(t, 'signature not checked (no key material)') }, { version: 't', interrupted: false, plan: { tiers: ['jwt'], deciding: ['jwt'] } });
     expect(r.verdict).toBe('inconclusive');
     expect(r.findings.map((f) => f.code)).toEqual(['JWT_NO_KEY_MATERIAL']);
   });

@@ -54,7 +54,7 @@ describe('chain rules (the token under diagnosis)', () => {
     delete chain.upstreamSet;
     const ev = evidence('refresh', chain, '3.4.7');
     expect(codes(ev)).toEqual(['REFRESH_TOKEN_NOT_FOUND:error']);
-    const r = buildReport(ev, { version: 't', tiers: ['storage', 'refresh'], deciding: ['storage', 'refresh'] });
+    const r = buildReport(ev, { version: 't', interrupted: false, plan: { tiers: ['storage', 'refresh'], deciding: ['storage', 'refresh'] } });
     expect(r.failingTier).toBe('refresh');
     expect(r.findings[0]!.code).toBe('REFRESH_TOKEN_NOT_FOUND');
     expect(r.findings[0]!.stage).toBe('refresh.hash');
@@ -99,7 +99,7 @@ describe('chain rules (the token under diagnosis)', () => {
     expect(refresh.map((x) => `${x.code}:${x.severity}`)).toEqual(['STORE_CLIENT_NOT_FOUND:error']);
     expect(refresh[0]!.detail).toMatch(/invalid_client.*8e2094e892ed/s);
     expect(storageRules(evidence('access', chain)).map((x) => `${x.code}:${x.severity}`)).toEqual(['STORE_CLIENT_NOT_FOUND:warning']);
-    const r = buildReport(evidence('refresh', { ...chain, refreshMeta: missing('mcp-refresh-tokens') }), { version: 't', tiers: ['storage', 'refresh'], deciding: ['storage'] });
+    const r = buildReport(evidence('refresh', { ...chain, refreshMeta: missing('mcp-refresh-tokens') }), { version: 't', interrupted: false, plan: { tiers: ['storage', 'refresh'], deciding: ['storage'] } });
     expect(r.findings.map((x) => x.code)).toEqual(['STORE_CLIENT_NOT_FOUND', 'REFRESH_TOKEN_NOT_FOUND']);
     expect(r.failingTier).toBe('storage');
   });
@@ -144,7 +144,7 @@ describe('inventory rules', () => {
   it('a healthy store raises nothing and is healthy', () => {
     const ev = inv(store({}, { 'mcp-jti-mappings': live, 'mcp-upstream-tokens': { live: 1, total: 1 } }));
     expect(codes(ev)).toEqual([]);
-    expect(buildReport(ev, { version: 't', tiers: ['storage'], deciding: ['storage'] }).verdict).toBe('healthy');
+    expect(buildReport(ev, { version: 't', interrupted: false, plan: { tiers: ['storage'], deciding: ['storage'] } }).verdict).toBe('healthy');
   });
 
   it('nothing decrypts with the key in use → error; some do → warning; no key → warning', () => {
@@ -184,7 +184,7 @@ describe('inventory rules', () => {
     expect(codes(inv(store({}, { 'mcp-jti-mappings': live }), 'interrupted after 10 entries'))).toEqual(['STORE_PARTIAL_READ:warning']);
     const err: Evidence = { command: 'inspect-cache', now: NOW, settings: settings(), store: failed('cannot read Redis at redis://x:***@h/0: connection closed', store({ entriesRead: 5 }, { 'mcp-jti-mappings': live })) };
     expect(codes(err)).toEqual(['STORE_PARTIAL_READ:warning']);
-    expect(buildReport(err, { version: 't', tiers: ['storage'], deciding: ['storage'] }).verdict).toBe('inconclusive');
+    expect(buildReport(err, { version: 't', interrupted: false, plan: { tiers: ['storage'], deciding: ['storage'] } }).verdict).toBe('inconclusive');
   });
 
   it('refresh metadata in memory: 2.13.0–2.13.1, by version or by the store\'s shape', () => {
