@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // As the entry point does (src/main.ts): lets the diskcache adapter read a cache.db in place.
+    env: { SQLITE_USE_URI: '1' },
     reporters: ['default'],
   },
 });

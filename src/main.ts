@@ -97,6 +97,9 @@ function errorDocument(command: CommandName | undefined, version: string, e: Doc
 const INTERRUPT_GRACE_MS = 5000;
 
 export async function main(argv: string[]): Promise<void> {
+  // Read by better-sqlite3's native addon when it first loads (at the first `new Database`): lets the
+  // diskcache adapter open a cache.db in place as an `immutable=1` URI (else it reads a private copy).
+  process.env.SQLITE_USE_URI = '1';
   const version = packageVersion();
   let format: Format = 'text';
   let debug = argv.includes('--debug');

@@ -9,6 +9,13 @@ export const SPEC_REVISIONS = ['2025-06-18', '2025-11-25', '2026-07-28'] as cons
 export type SpecRevision = (typeof SPEC_REVISIONS)[number];
 export const LATEST_SPEC: SpecRevision = '2026-07-28';
 
+/** A request that got no HTTP answer at all, named (the HTTP edge's one vocabulary). */
+export interface NetError {
+  kind: 'timeout' | 'refused' | 'dns' | 'tls' | 'reset' | 'aborted' | 'other';
+  /** One line, e.g. "connection refused (ECONNREFUSED)", "TLS certificate problem: … (CERT_HAS_EXPIRED)". */
+  message: string;
+}
+
 /** One HTTP request the discovery probe or the canary made, with the parts of the answer that matter. */
 export interface DiscoveryExchange {
   /** initialize | forged-token | prm | as-metadata | registration | token | canary | canary-delete */
@@ -25,7 +32,7 @@ export interface DiscoveryExchange {
   /** The body parsed as JSON (secret members fingerprinted), when it is JSON. */
   json?: unknown;
   /** Network-level failure: no HTTP answer at all. */
-  error?: { kind: 'timeout' | 'refused' | 'dns' | 'tls' | 'reset' | 'aborted' | 'other'; message: string };
+  error?: NetError;
   ms: number;
 }
 

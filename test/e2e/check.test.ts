@@ -103,7 +103,7 @@ describe('check: unreachable and bad input', () => {
     server = await startFakeMcpServer({ hang: ['/mcp'] });
     const r = await runCli(['check', '--server', server.url, '--http-timeout', '300']);
     expect(r.code).toBe(3);
-    expect(r.stderr).toContain('no answer within the timeout');
+    expect(r.stderr).toContain('no answer within 0.3 s');
   });
 
   it('malformed --server and --http-timeout 0 → usage error, exit 2, nothing on stdout', async () => {

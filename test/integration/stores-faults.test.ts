@@ -19,7 +19,7 @@ import type { CommandContext, Progress } from '../../src/commands/context.js';
 import { silentProgress } from '../../src/commands/context.js';
 import type { Collected, Evidence, Report, StoreEvidence } from '../../src/model/index.js';
 import { run as inspectCache } from '../../src/commands/inspect-cache.js';
-import { buildKeyring, collectInventory, openStore } from '../../src/stores/index.js';
+import { buildKeyring, collectInventory } from '../../src/stores/index.js';
 import { createDiskcache, docB, insertDiskcacheRows, writeFileTree, type EntrySpec } from '../../fixtures/stores/writer.js';
 import { runCli } from '../support/cli.js';
 import { hashTree } from '../support/hash.js';

@@ -4,7 +4,7 @@ import { collected, type Evidence, type SettingsEvidence } from '../../src/model
 import { collectToken, decodeJwt, cleanTokenText } from '../../src/fastmcp/jwt.js';
 import { deriveKeys, type KeyInput } from '../../src/fastmcp/keys.js';
 import { Secret } from '../../src/secrets.js';
-import { resourceUrl, pydanticUrl } from '../../src/commands/shared.js';
+import { resourceUrl, pydanticUrl } from '../../src/commands/resolve/settings.js';
 import { listBundles, type Bundle, type ServerSettings } from '../support/bundles.js';
 
 function keyInputs(s: ServerSettings, role: 'current' | 'candidate'): KeyInput {

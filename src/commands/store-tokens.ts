@@ -1,13 +1,14 @@
 /**
- * The upstream GitHub tokens a FastMCP store holds, as `KnownToken`s (hashes only) for matching
- * against the security log, plus the live-token estimate against the 10-token cap. Read-only.
+ * github-audit's store source: the upstream GitHub tokens a FastMCP store holds, as `KnownToken`s
+ * (hashes only) for matching against the security log, plus the live-token estimate against the
+ * 10-token cap. Read-only.
  */
-import type { CommandContext } from '../commands/context.js';
-import { prepareKeys, type KeyOptions } from '../commands/shared.js';
+import { knownToken, storeCapEstimate, type KnownToken } from '../github/audit.js';
+import { classifyToken } from '../github/classify.js';
 import type { IdpEvidence } from '../model/index.js';
-import { buildKeyring, readStore, readUpstreamSets, type OpenedStore, type StoreOpenOptions } from '../stores/index.js';
-import { knownToken, storeCapEstimate, type KnownToken } from './audit.js';
-import { classifyToken } from './classify.js';
+import { buildKeyring, readStore, readUpstreamSets, type OpenedStore, type StoreTarget } from '../stores/index.js';
+import type { CommandContext } from './context.js';
+import type { KeyBundle } from './resolve/keys.js';
 
 export interface StoreTokens {
   tokens: KnownToken[];
@@ -18,9 +19,8 @@ export interface StoreTokens {
 }
 
 /** Read every upstream set that opens with the deployment's key; live ones feed the cap estimate. */
-export async function upstreamTokensFromStore(opts: StoreOpenOptions & KeyOptions, ctx: CommandContext): Promise<StoreTokens> {
-  const { keys, storageKey } = await prepareKeys(opts, ctx);
-  const keyring = buildKeyring(keys, storageKey);
+export async function upstreamTokensFromStore(target: StoreTarget, keys: KeyBundle, ctx: CommandContext): Promise<StoreTokens> {
+  const keyring = buildKeyring(await keys.derive(ctx), keys.storageKey);
   const read = async (store: OpenedStore) => {
     const tokens: KnownToken[] = [];
     const live: { clientId?: string; prefix: string }[] = [];
@@ -42,5 +42,5 @@ export async function upstreamTokensFromStore(opts: StoreOpenOptions & KeyOption
     }
     return { tokens, estimate: storeCapEstimate(live), sets, location: store.location };
   };
-  return readStore(opts, ctx, read);
+  return readStore(target, { signal: ctx.signal, progress: ctx.progress }, read);
 }

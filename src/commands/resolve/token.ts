@@ -1,10 +1,9 @@
 /**
  * The FastMCP JWT under diagnosis: from the positional argument, `-` (stdin) or --token-file.
  */
-import { UsageError } from '../errors.js';
-import { cleanTokenText } from '../fastmcp/jwt.js';
-import { readTextFile } from '../inputs.js';
-import type { CommandContext } from './context.js';
+import { UsageError } from '../../errors.js';
+import { cleanTokenText } from '../../fastmcp/jwt.js';
+import { readTextFile, type InputSources } from '../../inputs.js';
 
 export interface TokenInput {
   text: string;
@@ -12,15 +11,15 @@ export interface TokenInput {
   source: string;
 }
 
-export async function readTokenInput(positional: string | undefined, tokenFile: string | undefined, ctx: CommandContext): Promise<TokenInput | undefined> {
+export async function readTokenInput(positional: string | undefined, tokenFile: string | undefined, src: InputSources): Promise<TokenInput | undefined> {
   if (positional !== undefined && tokenFile !== undefined) throw new UsageError('both a token argument and --token-file were given', 'give one of them');
   let raw: string;
   let source: string;
   if (tokenFile !== undefined) {
-    raw = tokenFile === '-' ? await ctx.readStdin() : readTextFile(tokenFile, 'token');
+    raw = tokenFile === '-' ? await src.readStdin() : readTextFile(tokenFile, 'token');
     source = tokenFile === '-' ? 'token (stdin)' : `token (file ${tokenFile})`;
   } else if (positional !== undefined) {
-    raw = positional === '-' ? await ctx.readStdin() : positional;
+    raw = positional === '-' ? await src.readStdin() : positional;
     source = positional === '-' ? 'token (stdin)' : 'token (argument)';
   } else {
     return undefined;
