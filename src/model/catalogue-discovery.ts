@@ -3,9 +3,9 @@
  * of the canary request, judged by src/diagnosis/rules/discovery.ts. Severities here are defaults; the rules set the
  * severity the chosen spec revision gives (e.g. PKCE S256: error from 2025-11-25, warning before).
  */
-import type { CatalogueEntry } from './catalogue.js';
+import type { CatalogueEntryOf } from './catalogue-entry.js';
 
-const d = <const C extends string>(e: Omit<CatalogueEntry<C>, 'tier'>) => ({ ...e, tier: 'discovery' as const });
+const d = <const C extends string>(e: Omit<CatalogueEntryOf<C>, 'tier'>) => ({ ...e, tier: 'discovery' as const });
 
 export const DISCOVERY_CATALOGUE = [
   // --- reaching the server -------------------------------------------------------------------
@@ -317,4 +317,4 @@ export const DISCOVERY_CATALOGUE = [
     fix: 'An authenticated initialize must answer 200 (accepted) or 401 (rejected). Anything else (403, 404, 5xx, timeout) is a server or proxy fault: look at the status and the server log.',
     seenIn: 'mcp-authorization.md §3 (inside-out canary)',
   }),
-] as const satisfies readonly CatalogueEntry<string>[];
+] as const satisfies readonly CatalogueEntryOf<string>[];

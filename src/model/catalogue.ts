@@ -6,20 +6,8 @@
  * The entries are `as const`, so `FindingCode` is the closed union of the codes below: a finding
  * raised with a code that is not catalogued is a compile error, not a run-time failure.
  */
-import type { Severity, TierName } from './report.js';
 import { DISCOVERY_CATALOGUE } from './catalogue-discovery.js';
-
-export interface CatalogueEntry<C extends string = FindingCode> {
-  code: C;
-  tier: TierName;
-  severity: Severity;
-  title: string;
-  /** What the finding means and which evidence the doctor looked at (docs/findings.md). */
-  meaning: string;
-  fix: string;
-  /** Where the failure mode was seen (failure-catalogue.md case numbers, issue refs). */
-  seenIn: string;
-}
+import type { CatalogueEntryOf } from './catalogue-entry.js';
 
 const CORE = [
   // --- config ------------------------------------------------------------------------------
@@ -411,12 +399,15 @@ const CORE = [
     fix: 'GitHub is evicting this app\'s tokens over the 10-token cap, which silently kills other clients\' sessions. Use a GitHub App, or fewer parallel authorizations per user.',
     seenIn: 'cli/cli#12490 (#28)',
   },
-] as const satisfies readonly CatalogueEntry<string>[];
+] as const satisfies readonly CatalogueEntryOf<string>[];
 
 const ALL = [...CORE, ...DISCOVERY_CATALOGUE] as const;
 
 /** Every finding code the doctor can raise. */
 export type FindingCode = (typeof ALL)[number]['code'];
+
+/** One catalogue entry. */
+export type CatalogueEntry = CatalogueEntryOf<FindingCode>;
 
 export const CATALOGUE: readonly CatalogueEntry[] = ALL;
 

@@ -11,7 +11,7 @@
  */
 import type { Collected } from './collected.js';
 import type { IdpEvidence, UpstreamEvidence } from './github.js';
-import type { CommandName } from './report.js';
+import type { CommandName } from './command.js';
 import type { CanaryEvidence, DiscoveryEvidence } from './server.js';
 import type { KeyEvidence, SettingsEvidence } from './settings.js';
 import type { ChainEvidence, StoreEvidence } from './store.js';

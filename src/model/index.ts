@@ -5,6 +5,7 @@
 export * from './catalogue.js';
 export { DISCOVERY_CATALOGUE } from './catalogue-discovery.js';
 export * from './collected.js';
+export * from './command.js';
 export * from './evidence.js';
 export * from './github.js';
 export * from './io.js';
@@ -12,4 +13,5 @@ export * from './report.js';
 export * from './server.js';
 export * from './settings.js';
 export * from './store.js';
+export * from './tiers.js';
 export * from './token.js';

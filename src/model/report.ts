@@ -3,34 +3,15 @@
  * Pure data; no I/O.
  */
 import type { FindingCode } from './catalogue.js';
+import type { CommandName } from './command.js';
 import type { Evidence } from './evidence.js';
-
-export const COMMANDS = ['inspect-cache', 'verify-token', 'probe-github', 'github-audit', 'diagnose', 'check'] as const;
-export type CommandName = (typeof COMMANDS)[number];
-
-/** Tiers, listed in FastMCP's own order of checks (used to pick the failing tier). */
-export const TIERS = ['config', 'discovery', 'jwt', 'storage', 'refresh', 'upstream', 'idp'] as const;
-export type TierName = (typeof TIERS)[number];
-
-export const TIER_TITLES: Record<TierName, string> = {
-  config: 'Configuration',
-  discovery: 'Discovery (outside-in)',
-  jwt: 'FastMCP JWT',
-  storage: 'Storage',
-  refresh: 'Refresh',
-  upstream: 'Upstream token (GitHub)',
-  idp: 'GitHub-side evidence',
-};
-
-export type TierStatus = 'pass' | 'fail' | 'skipped' | 'error';
+import type { Severity, TierName, TierStatus } from './tiers.js';
 
 export interface TierResult {
   status: TierStatus;
   /** Why: for fail the first error finding's title; for skipped/error what was missing or went wrong. */
   reason: string;
 }
-
-export type Severity = 'error' | 'warning' | 'info';
 
 /**
  * FastMCP's verification stages. `access` path = load_access_token at /mcp; `refresh` path = the refresh grant at /token.
