@@ -1,8 +1,6 @@
 /** FastMCP version arithmetic: "2.14.7", "3.4", "4.0.0b3" → comparable tuples. */
 import type { StoreKind, VersionRange } from '../model/index.js';
 
-export type { VersionRange } from '../model/index.js';
-
 export function parseVersion(v: string): [number, number, number] | undefined {
   const m = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(v.trim());
   if (!m) return undefined;
