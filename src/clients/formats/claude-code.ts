@@ -42,7 +42,7 @@ export function scanClaudeHome(ctx: ScanContext): void {
 }
 
 export function scanClaudeDir(ctx: ScanContext, loc: Location): void {
-  const e = ctx.fs.list(loc.dir, 'claude-code').find((x) => x.name === CLAUDE_CREDENTIALS_FILE && (x.kind === 'file' || x.kind === 'symlink'));
+  const e = ctx.fs.list(loc.dir, 'claude-code').find((x) => x.name === CLAUDE_CREDENTIALS_FILE && x.kind !== 'dir');
   if (!e || !claim(ctx, e.path)) return;
   const r = ctx.fs.readText(e.path, loc.boundary);
   if (!r.ok) {

@@ -26,7 +26,7 @@ export function scanCopilotDir(ctx: ScanContext, loc: Location): void {
   if (!loc.dir.endsWith(COPILOT_DIR) && !entries.some((e) => e.name.endsWith('.tokens.json'))) return;
   const pairs = new Map<string, { meta?: string; tokens?: string }>();
   for (const e of entries) {
-    if (e.kind !== 'file' && e.kind !== 'symlink') continue;
+    if (e.kind === 'dir') continue; // FIFOs etc. are read (and refused) so they show up
     const t = /^(.+)\.tokens\.json$/.exec(e.name);
     const m = t ? null : /^(.+)\.json$/.exec(e.name);
     const hash = t?.[1] ?? m?.[1];

@@ -80,7 +80,7 @@ function readFileTree(ctx: ScanContext, root: Location, entries: { name: string;
       const loc = locate(ctx, 'fastmcp', e.path, root.boundary);
       if (!loc) continue;
       for (const f of ctx.fs.list(loc.dir, 'fastmcp')) {
-        if ((f.kind !== 'file' && f.kind !== 'symlink') || !f.name.endsWith('.json') || f.name.endsWith('-info.json')) continue;
+        if (f.kind === 'dir' || !f.name.endsWith('.json') || f.name.endsWith('-info.json')) continue;
         if (!claim(ctx, f.path)) continue;
         const stem = f.name.slice(0, -'.json'.length);
         const group = groupOf(kind, stem);

@@ -44,7 +44,7 @@ export function scanGeminiDir(ctx: ScanContext, loc: Location): void {
       path: enc.path,
     });
   }
-  const file = entries.find((e) => e.name === GEMINI_TOKENS_FILE && (e.kind === 'file' || e.kind === 'symlink'));
+  const file = entries.find((e) => e.name === GEMINI_TOKENS_FILE && e.kind !== 'dir');
   if (!file || !claim(ctx, file.path)) return;
   const r = ctx.fs.readText(file.path, loc.boundary);
   if (!r.ok) {

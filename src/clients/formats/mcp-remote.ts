@@ -45,7 +45,7 @@ export function scanMcpRemoteDir(ctx: ScanContext, loc: Location): void {
 function readStore(ctx: ScanContext, loc: Location, entries: { name: string; path: string; kind: string }[]): void {
   const byHash = new Map<string, { tokens?: string; clientInfo?: string }>();
   for (const e of entries) {
-    if (e.kind !== 'file' && e.kind !== 'symlink') continue;
+    if (e.kind === 'dir') continue; // FIFOs etc. are read (and refused) so they show up
     const m = PAIR.exec(e.name);
     if (!m) continue;
     const slot = byHash.get(m[1]!) ?? {};

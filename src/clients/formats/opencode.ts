@@ -20,7 +20,7 @@ export function scanOpencodeHome(ctx: ScanContext): void {
 }
 
 export function scanOpencodeDir(ctx: ScanContext, loc: Location): void {
-  const e = ctx.fs.list(loc.dir, 'opencode').find((x) => x.name === OPENCODE_FILE && (x.kind === 'file' || x.kind === 'symlink'));
+  const e = ctx.fs.list(loc.dir, 'opencode').find((x) => x.name === OPENCODE_FILE && x.kind !== 'dir');
   if (!e || !claim(ctx, e.path)) return;
   const r = ctx.fs.readText(e.path, loc.boundary);
   const j = r.ok ? parseJson(r.text) : null;
