@@ -21,21 +21,22 @@ export interface Claims {
 export interface ClientBundle {
   id: string;
   dir: string;
-  client: 'mcp-remote' | 'fastmcp' | 'gemini-cli';
+  client: 'mcp-remote' | 'fastmcp' | 'gemini-cli' | 'claude-code';
   scenario: {
     scenario: string;
     expect_tier: string;
+    expect_reason: string;
     captured_at: number;
     cached: { client_id: string; access_token_claims: Claims; refresh_token_claims: Claims };
     client_home_modes: Record<string, string>;
     server_answers: Record<string, { status: number; error?: string }>;
   };
-  settings: { server_url: string; base_url: string };
+  settings: { server_url: string; base_url: string; mcp_client: { server_url_used_by_client: string } };
 }
 
 export function listClientBundles(): ClientBundle[] {
   const out: ClientBundle[] = [];
-  for (const client of ['fastmcp', 'gemini-cli', 'mcp-remote'] as const) {
+  for (const client of ['claude-code', 'fastmcp', 'gemini-cli', 'mcp-remote'] as const) {
     for (const scenario of readdirSync(join(CLIENT_FIXTURES, client)).sort()) {
       const dir = join(CLIENT_FIXTURES, client, scenario);
       out.push({

@@ -15,8 +15,9 @@ afterAll(() => {
   for (const h of homes) rmSync(h, { recursive: true, force: true });
 });
 
-const EXPECTED_SOURCE = { 'mcp-remote': 'key-hash', fastmcp: 'key-hash', 'gemini-cli': 'cache' } as const;
-const EXPECTED_EXPIRY_UNIT = { 'mcp-remote': 'ms', fastmcp: 's', 'gemini-cli': 'ms' } as const;
+const EXPECTED_SOURCE = { 'mcp-remote': 'key-hash', fastmcp: 'key-hash', 'gemini-cli': 'cache', 'claude-code': 'cache' } as const;
+const EXPECTED_EXPIRY_UNIT = { 'mcp-remote': 'ms', fastmcp: 's', 'gemini-cli': 'ms', 'claude-code': 'ms' } as const;
+const REGISTRATION_FILE = { 'mcp-remote': /_client_info\.json$/, fastmcp: /S_mcp_oauth_client_info-92af0fc1\/.*_client_info-[0-9a-f]{8}\.json$/, 'gemini-cli': /mcp-oauth-tokens\.json$/, 'claude-code': /\.claude\/\.credentials\.json$/ } as const;
 
 describe.each(listClientBundles().map((b) => [b.id, b] as const))('real bundle %s', (_id, b) => {
   const home = copyClientHome(b);
@@ -30,7 +31,7 @@ describe.each(listClientBundles().map((b) => [b.id, b] as const))('real bundle %
     expect(scan.sessions.map((s) => s.client)).toEqual([b.client]);
     const s = scan.sessions[0]!;
     expect(s.problems).toEqual([]);
-    expect(s.serverUrl).toBe(b.settings.server_url);
+    expect(s.serverUrl).toBe(b.settings.mcp_client.server_url_used_by_client);
     expect(s.serverUrlSource).toBe(EXPECTED_SOURCE[b.client]);
     expect(s.clientId).toBe(b.scenario.cached.client_id);
     const want = b.scenario.cached;
@@ -43,9 +44,11 @@ describe.each(listClientBundles().map((b) => [b.id, b] as const))('real bundle %
     expect(Math.abs(s.expiresAt! - want.access_token_claims.exp)).toBeLessThan(5);
     expect(s.cache.mode).toBe(0o600);
     expect(s.cache.readableByOthers).toBe(false);
-    expect(s.registration?.file).toMatch(b.client === 'mcp-remote' ? /_client_info\.json$/ : b.client === 'fastmcp' ? /S_mcp_oauth_client_info-92af0fc1\/.*_client_info-[0-9a-f]{8}\.json$/ : /mcp-oauth-tokens\.json$/);
+    expect(s.registration?.file).toMatch(REGISTRATION_FILE[b.client]);
     if (b.client !== 'gemini-cli') expect(s.issuer).toBe(want.access_token_claims.iss);
-    expect(sessionsForServer(scan.sessions, b.settings.server_url).map((m) => m.matchedBy)).toEqual(['url']);
+    // d-other-server: the cache holds a session for another server only.
+    expect(sessionsForServer(scan.sessions, b.settings.server_url).map((m) => m.matchedBy)).toEqual(b.scenario.scenario === 'd-other-server' ? [] : ['url']);
+    expect(sessionsForServer(scan.sessions, b.settings.mcp_client.server_url_used_by_client).map((m) => m.matchedBy)).toEqual(['url']);
   });
 
   it('prints no token, only fingerprints', async () => {

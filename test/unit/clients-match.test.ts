@@ -44,12 +44,13 @@ describe('sessionsForServer on the real bundles', () => {
       const home = copyClientHome(b);
       homes.push(home);
       const { sessions } = await scanClients({ home, env: {} });
-      const u = new URL(b.settings.server_url);
-      for (const spelling of [b.settings.server_url, `${b.settings.server_url}/`, `HTTP://${u.host}:${u.port === '' ? '80' : u.port}${u.pathname}//`.replace(`:${u.port}:${u.port}`, `:${u.port}`)]) {
+      const url = b.settings.mcp_client.server_url_used_by_client;
+      const u = new URL(url);
+      for (const spelling of [url, `${url}/`, `HTTP://${u.host}:${u.port === '' ? '80' : u.port}${u.pathname}//`.replace(`:${u.port}:${u.port}`, `:${u.port}`)]) {
         expect(sessionsForServer(sessions, spelling).map((m) => m.matchedBy)).toEqual(['url']);
       }
       expect(sessionsForServer(sessions, `http://127.0.0.1:1${u.port}/mcp`)).toEqual([]);
-      expect(sessionsForServer(sessions, `${b.settings.base_url}/other/mcp`)).toEqual([]);
+      expect(sessionsForServer(sessions, `${u.origin}/other/mcp`)).toEqual([]);
     });
   }
 });
