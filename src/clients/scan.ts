@@ -2,7 +2,7 @@
  * The client-tier adapter: every MCP OAuth session the known clients hold under one home (and in
  * `--client-cache` directories). Read-only, bounded, symlink-safe; observations only.
  */
-import { locate, type ScanContext } from './context.js';
+import type { ScanContext } from './context.js';
 import { scanClaudeDir, scanClaudeHome, scanClaudeKeychain, defaultKeychainReader } from './formats/claude-code.js';
 import { scanCopilotDir, scanCopilotHome } from './formats/copilot-cli.js';
 import { scanFastmcpTree } from './formats/fastmcp.js';
@@ -11,7 +11,7 @@ import { scanMcpRemoteDir, scanMcpRemoteHome } from './formats/mcp-remote.js';
 import { scanOpencodeDir, scanOpencodeHome } from './formats/opencode.js';
 import { noteVsCode } from './formats/vscode.js';
 import { DEFAULT_LIMITS, SafeFs } from './safe-fs.js';
-import type { ClientName, ClientScan, ScanOptions } from './types.js';
+import { CLIENT_NAMES, type ClientName, type ClientScan, type ScanOptions } from './types.js';
 
 export async function scanClients(opts: ScanOptions): Promise<ClientScan> {
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
@@ -41,12 +41,14 @@ export async function scanClients(opts: ScanOptions): Promise<ClientScan> {
     // An extra directory is read both as a cache directory itself and as a home holding the
     // clients' usual sub-directories; the env redirections do not apply inside it.
     const real = fs.real(dir);
-    const sub: ScanContext = { ...ctx, home: dir, homeReal: real, env: {} };
-    const loc = locate(sub, 'fastmcp', dir, null);
-    if (!loc) {
-      ctx.notes.push({ client: 'fastmcp', kind: 'unreadable', message: 'the --client-cache directory does not exist or is not a directory', path: dir });
+    const resolved = real ? fs.resolveDir(dir, real) : null;
+    if (typeof resolved !== 'string') {
+      for (const c of CLIENT_NAMES) if (want(c) && c !== 'vscode') ctx.searched.push({ client: c, path: dir, present: false });
+      ctx.notes.push({ client: opts.clients?.[0] ?? 'fastmcp', kind: 'unreadable', message: 'the --client-cache directory does not exist or is not a directory', path: dir });
       continue;
     }
+    const loc = { dir: resolved, boundary: resolved };
+    const sub: ScanContext = { ...ctx, home: dir, homeReal: real, env: {} };
     if (want('mcp-remote')) scanMcpRemoteDir(sub, loc);
     if (want('gemini-cli')) scanGeminiDir(sub, loc);
     if (want('claude-code')) scanClaudeDir(sub, loc);

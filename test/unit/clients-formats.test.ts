@@ -75,6 +75,18 @@ describe('bundle-specific shapes', () => {
     expect(direct.sessions).toHaveLength(1);
   });
 
+  it('--client-cache may name a store directory itself, a base directory or a home; a missing one is a note', async () => {
+    const b = listClientBundles().find((x) => x.id === 'mcp-remote/c-registration-lost')!;
+    const home = copyClientHome(b);
+    homes.push(home);
+    for (const dir of [join(home, '.mcp-auth', 'mcp-remote-v1'), join(home, '.mcp-auth'), home]) {
+      const scan = await scanClients({ home: '/nonexistent-home', env: {}, extraDirs: [dir] });
+      expect(scan.sessions.map((s) => [s.client, s.clientId])).toEqual([['mcp-remote', b.scenario.cached.client_id]]);
+    }
+    const missing = await scanClients({ home: '/nonexistent-home', env: {}, extraDirs: [join(home, 'missing')], clients: ['mcp-remote'] });
+    expect(missing.notes).toContainEqual(expect.objectContaining({ kind: 'unreadable', path: join(home, 'missing') }));
+  });
+
   it('fastmcp: found at depth under the home and through --client-cache, read once', async () => {
     const b = listClientBundles().find((x) => x.id === 'fastmcp/b-refresh-superseded')!;
     const home = copyClientHome(b);

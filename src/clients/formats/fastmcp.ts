@@ -93,7 +93,7 @@ function readFileTree(ctx: ScanContext, root: Location, entries: { name: string;
       }
     }
   }
-  for (const [group, slot] of groups) ctx.sessions.push(toSession(group, slot, problems.get(group) ?? []));
+  for (const [group, slot] of groups) ctx.sessions.push(toSession(slot, problems.get(group) ?? []));
 }
 
 function readEntry(ctx: ScanContext, loc: Location, path: string, stem: string, problems: EntryProblem[]): Entry {
@@ -128,7 +128,7 @@ function readEntry(ctx: ScanContext, loc: Location, path: string, stem: string, 
   return entry;
 }
 
-function toSession(group: string, slot: Partial<Record<Kind, Entry>>, problems: EntryProblem[]): ClientSession {
+function toSession(slot: Partial<Record<Kind, Entry>>, problems: EntryProblem[]): ClientSession {
   const first = slot.tokens ?? slot.client_info ?? slot.token_expiry!;
   const s = emptySession('fastmcp', slot.tokens?.stem ?? first.stem, first.file);
   s.files = KINDS.flatMap((k) => (slot[k] ? [slot[k]!.file] : []));
@@ -176,6 +176,5 @@ function toSession(group: string, slot: Partial<Record<Kind, Entry>>, problems: 
       howToClear: `delete ${files.join(' and ')}; the FastMCP client registers again on its next connect`,
     };
   }
-  void group;
   return s;
 }

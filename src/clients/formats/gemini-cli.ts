@@ -104,7 +104,7 @@ function toSession(item: Json, index: number, path: string, cache: ClientSession
   s.accessTokenPeek = peekToken(s.accessToken);
   s.refreshTokenPeek = peekToken(s.refreshToken);
   inferServerUrl(s, () => false);
-  s.registration = {
+  if (s.clientId) s.registration = {
     file: path,
     entry: `serverName=${name ?? `#${index}`} .clientId`,
     howToClear: `remove the "${name ?? `#${index}`}" entry from ${path} (or the file), then run /mcp auth ${name ?? '<server>'} in gemini`,
