@@ -63,18 +63,18 @@ export class SafeFs {
 
   /**
    * A cache directory to search, bounded by `boundary` (a real path): its real path when it exists
-   * and stays inside the boundary; null when absent; 'outside' when it is a symlink that leaves it.
+   * and stays inside the boundary; null when absent; 'outside' when a symlink on the way leaves it.
    */
   resolveDir(path: string, boundary: string): string | null | 'outside' {
-    let st: Stats;
     try {
-      st = lstatSync(path);
+      lstatSync(path);
     } catch {
       return null;
     }
     const real = this.real(path);
     if (!real) return null;
-    if (st.isSymbolicLink() && !isInside(boundary, real)) return 'outside';
+    // Any component may be a symlink (`~/.local` → elsewhere): the resolved path must stay inside.
+    if (!isInside(boundary, real)) return 'outside';
     try {
       if (!lstatSync(real).isDirectory()) return null;
     } catch {

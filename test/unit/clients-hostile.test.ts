@@ -72,6 +72,20 @@ describe('symlinks', () => {
     expect(scan.notes).toContainEqual(expect.objectContaining({ client: 'gemini-cli', kind: 'skipped', path: join(home, '.gemini') }));
   });
 
+  it('a symlinked component on the way (~/.local → elsewhere) does not lead out of the home', async () => {
+    const home = tmp();
+    const outside = tmp();
+    mkdirSync(join(outside, 'share', 'opencode'), { recursive: true });
+    writeFileSync(join(outside, 'share', 'opencode', 'mcp-auth.json'), JSON.stringify({ x: { tokens: { accessToken: 'OUTSIDE-SECRET-VALUE' } } }));
+    symlinkSync(outside, join(home, '.local'));
+    const scan = await scanClients({ home, env: {}, clients: ['opencode'] });
+    expect(scan.sessions).toEqual([]);
+    expect(scan.notes).toContainEqual(expect.objectContaining({ client: 'opencode', kind: 'skipped' }));
+    // Named explicitly, it is read.
+    const named = await scanClients({ home, env: { xdgDataHome: join(home, '.local', 'share') }, clients: ['opencode'] });
+    expect(named.sessions).toHaveLength(1);
+  });
+
   it('symlinked directories are not walked in the FileTree search (no loops)', async () => {
     const home = tmp();
     symlinkSync(home, join(home, 'loop'));
