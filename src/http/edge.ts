@@ -157,28 +157,28 @@ export function createHttpEdge(target: HttpTarget, io: Pick<Io, 'signal'> = {}):
 
 const TLS_CODE = /^(CERT_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH|ERR_OSSL)/;
 
-/** The error's code, looking through `cause` (undici wraps the socket's error). */
-function codeOf(e: unknown): string {
+/** The error and its causes, outermost first (undici and Octokit wrap the socket's error). */
+function* causes(e: unknown): Generator<object> {
   const seen = new Set<unknown>();
-  let cur: unknown = e;
-  while (cur && typeof cur === 'object' && !seen.has(cur)) {
+  for (let cur: unknown = e; cur && typeof cur === 'object' && !seen.has(cur); cur = (cur as { cause?: unknown }).cause) {
     seen.add(cur);
-    const code = (cur as { code?: unknown }).code;
+    yield cur;
+  }
+}
+
+/** The first string `code` along the cause chain. */
+function codeOf(e: unknown): string {
+  for (const c of causes(e)) {
+    const code = (c as { code?: unknown }).code;
     if (typeof code === 'string' && code) return code;
-    cur = (cur as { cause?: unknown }).cause;
   }
   return '';
 }
 
 function isTimeout(e: unknown): boolean {
-  const seen = new Set<unknown>();
-  let cur: unknown = e;
-  while (cur && typeof cur === 'object' && !seen.has(cur)) {
-    seen.add(cur);
-    const name = (cur as { name?: string }).name;
-    const code = (cur as { code?: string }).code;
+  for (const c of causes(e)) {
+    const { name, code } = c as { name?: string; code?: unknown };
     if (name === 'TimeoutError' || (typeof code === 'string' && /TIMEOUT/.test(code))) return true;
-    cur = (cur as { cause?: unknown }).cause;
   }
   return false;
 }

@@ -3,7 +3,7 @@
  *
  * The outside-in probe (src/server/discovery.ts) only records what it saw: the HTTP exchanges, the
  * parsed challenges and the metadata documents. Here each check of mcp-authorization.md (C1–C11) is
- * data — `{ id, title, ref, evaluate }` in DISCOVERY_CHECKS, in the order they are shown — and
+ * data — `{ id, title, ref, needs, evaluate }` in DISCOVERY_CHECKS, in the order they are shown — and
  * `assessDiscovery` runs them over the observed surface under the chosen spec revision.
  * `discoveryRules` turns every judged check that carries a code into a finding, in check order, so
  * the first error finding is the first failing check; then the canary.
@@ -156,6 +156,9 @@ export interface DiscoveryCheckSpec {
   title: string;
   /** Which spec check this is (C1–C11 of mcp-authorization.md). */
   ref: string;
+  /** What must have been observed for the check to run; otherwise the check is skipped, saying why. */
+  needs?: (s: Surface) => Outcome | undefined;
+  /** The verdict on the surface (only called when `needs` is met). */
   evaluate(s: Surface): Outcome;
 }
 
@@ -219,9 +222,8 @@ export const DISCOVERY_CHECKS: readonly DiscoveryCheckSpec[] = [
     id: 'challenge',
     title: 'WWW-Authenticate: Bearer with resource_metadata',
     ref: 'C1',
+    needs: after401,
     evaluate(s) {
-      const gate = after401(s);
-      if (gate) return gate;
       const missing = challengeMissing(s);
       const evidence = s.ev1;
       if (!s.bearer) {
@@ -238,9 +240,8 @@ export const DISCOVERY_CHECKS: readonly DiscoveryCheckSpec[] = [
     id: 'challenge-scope',
     title: 'Challenge names the scope',
     ref: 'C1',
+    needs: withBearer,
     evaluate(s) {
-      const gate = withBearer(s);
-      if (gate) return gate;
       const scope = s.bearer!.params.scope;
       if (scope !== undefined) return pass(`scope="${scope}"`);
       if (since1125(s.spec)) return judged('warn', `no scope parameter (a SHOULD since 2025-11-25; clients then request every scope in scopes_supported)`, 'DISCOVERY_CHALLENGE_NO_SCOPE');
@@ -251,9 +252,8 @@ export const DISCOVERY_CHECKS: readonly DiscoveryCheckSpec[] = [
     id: 'challenge-error',
     title: 'No error code for a request without credentials',
     ref: 'C1 (RFC 6750 §3.1)',
+    needs: withBearer,
     evaluate(s) {
-      const gate = withBearer(s);
-      if (gate) return gate;
       const err = s.bearer!.params.error;
       if (err !== undefined) return judged('info', `error="${err}" on a request that carried no credentials (RFC 6750 §3.1: SHOULD NOT); reported, not failed`, 'DISCOVERY_CHALLENGE_ERROR_PARAM');
       return pass('no error parameter');
@@ -282,9 +282,8 @@ export const DISCOVERY_CHECKS: readonly DiscoveryCheckSpec[] = [
     id: 'prm-resource',
     title: 'PRM resource equals the configured URL',
     ref: 'C3',
+    needs: withPrm,
     evaluate(s) {
-      const gate = withPrm(s);
-      if (gate) return gate;
       const { d } = s;
       const resource = d.prm!.resource;
       if (typeof resource !== 'string') return judged('fail', `the metadata at ${d.prmUrl} has no resource string`, 'DISCOVERY_PRM_INVALID');
@@ -299,9 +298,8 @@ export const DISCOVERY_CHECKS: readonly DiscoveryCheckSpec[] = [
     id: 'prm-authorization-servers',
     title: 'PRM names an authorization server',
     ref: 'C2',
+    needs: withPrm,
     evaluate(s) {
-      const gate = withPrm(s);
-      if (gate) return gate;
       const as = s.d.prm!.authorization_servers;
       const list = strings(as);
       if (!list || list.length === 0) return judged('fail', `authorization_servers is ${JSON.stringify(as ?? null)}`, 'DISCOVERY_PRM_NO_AUTHORIZATION_SERVERS');
@@ -331,9 +329,8 @@ export const DISCOVERY_CHECKS: readonly DiscoveryCheckSpec[] = [
     id: 'as-issuer',
     title: 'issuer identical to the PRM entry',
     ref: 'C5',
+    needs: withMeta,
     evaluate(s) {
-      const gate = withMeta(s);
-      if (gate) return gate;
       const { d, issuer } = s;
       const mIssuer = s.meta!.issuer;
       if (typeof mIssuer !== 'string') return judged('fail', `the metadata at ${d.asMetadataUrl} has no issuer (expected "${issuer}")`, 'DISCOVERY_AS_ISSUER_MISMATCH');
@@ -348,9 +345,8 @@ export const DISCOVERY_CHECKS: readonly DiscoveryCheckSpec[] = [
     id: 'as-endpoints',
     title: 'Endpoints present and absolute',
     ref: 'C6',
+    needs: withMeta,
     evaluate(s) {
-      const gate = withMeta(s);
-      if (gate) return gate;
       const meta = s.meta!;
       const bad: string[] = [];
       for (const k of ['authorization_endpoint', 'token_endpoint'] as const) {
@@ -398,9 +394,8 @@ export const DISCOVERY_CHECKS: readonly DiscoveryCheckSpec[] = [
     id: 'pkce',
     title: 'PKCE S256 advertised',
     ref: 'C7',
+    needs: withMeta,
     evaluate(s) {
-      const gate = withMeta(s);
-      if (gate) return gate;
       const methods = s.meta!.code_challenge_methods_supported;
       const mlist = strings(methods);
       if (mlist?.includes('S256')) return pass(`code_challenge_methods_supported ${JSON.stringify(mlist)}`);
@@ -413,9 +408,8 @@ export const DISCOVERY_CHECKS: readonly DiscoveryCheckSpec[] = [
     id: 'registration',
     title: 'Client registration advertised (CIMD / DCR)',
     ref: 'C8',
+    needs: withMeta,
     evaluate(s) {
-      const gate = withMeta(s);
-      if (gate) return gate;
       const dcr = typeof s.meta!.registration_endpoint === 'string';
       const cimd = s.meta!.client_id_metadata_document_supported === true;
       if (!dcr && !cimd) return judged('warn', 'no registration_endpoint and no client_id_metadata_document_supported: clients need a pre-registered client id', 'DISCOVERY_NO_REGISTRATION_METHOD');
@@ -428,9 +422,8 @@ export const DISCOVERY_CHECKS: readonly DiscoveryCheckSpec[] = [
     id: 'public-clients',
     title: 'Public clients (auth method none) advertised',
     ref: 'C8',
+    needs: withMeta,
     evaluate(s) {
-      const gate = withMeta(s);
-      if (gate) return gate;
       const auth = s.meta!.token_endpoint_auth_methods_supported;
       const alist = strings(auth);
       if (alist?.includes('none')) return pass(`token_endpoint_auth_methods_supported ${JSON.stringify(alist)}`);
@@ -445,9 +438,8 @@ export const DISCOVERY_CHECKS: readonly DiscoveryCheckSpec[] = [
     id: 'refresh-grant',
     title: 'refresh_token grant advertised',
     ref: 'C6',
+    needs: withMeta,
     evaluate(s) {
-      const gate = withMeta(s);
-      if (gate) return gate;
       const grants = s.meta!.grant_types_supported;
       const glist = strings(grants);
       if (glist?.includes('refresh_token')) return pass(`grant_types_supported ${JSON.stringify(glist)}`);
@@ -462,9 +454,8 @@ export const DISCOVERY_CHECKS: readonly DiscoveryCheckSpec[] = [
     id: 'iss-parameter',
     title: 'RFC 9207 iss advertised',
     ref: 'C11',
+    needs: withMeta,
     evaluate(s) {
-      const gate = withMeta(s);
-      if (gate) return gate;
       if (s.meta!.authorization_response_iss_parameter_supported === true) return pass('authorization_response_iss_parameter_supported: true');
       if (s.spec === '2026-07-28') return judged('info', 'not advertised (a SHOULD in 2026-07-28; informational)', 'DISCOVERY_ISS_NOT_ADVERTISED');
       return { status: 'info', detail: `not advertised (not part of ${s.spec})` };
@@ -474,9 +465,8 @@ export const DISCOVERY_CHECKS: readonly DiscoveryCheckSpec[] = [
     id: 'dcr-probe',
     title: 'Dynamic client registration works',
     ref: 'C8',
+    needs: withMeta,
     evaluate(s) {
-      const gate = withMeta(s);
-      if (gate) return gate;
       const reg = s.d.exchanges?.find((x) => x.step === 'registration');
       if (!s.d.probeRegistration) return skip('not requested (--probe-registration registers a client)');
       if (typeof s.meta!.registration_endpoint !== 'string') return skip('not reached: no registration_endpoint advertised');
@@ -488,9 +478,8 @@ export const DISCOVERY_CHECKS: readonly DiscoveryCheckSpec[] = [
     id: 'token-endpoint',
     title: 'Token endpoint answers a bogus code with a JSON error',
     ref: 'C9',
+    needs: withMeta,
     evaluate(s) {
-      const gate = withMeta(s);
-      if (gate) return gate;
       const tok = s.d.exchanges?.find((x) => x.step === 'token');
       if (tok) return tokenCheck(tok);
       const endpoint = s.meta!.token_endpoint;
@@ -604,7 +593,7 @@ export function assessDiscovery(d: DiscoveryEvidence): DiscoveryCheck[] {
       ? `not reached: ${init.error.kind === 'tls' ? 'no trusted TLS connection to the MCP server' : 'the MCP server could not be reached'} (${init.error.message})`
       : undefined;
   return DISCOVERY_CHECKS.map((spec) => {
-    const o = unreached !== undefined && (spec.id !== 'mcp-401' || !init) ? skip(unreached) : spec.evaluate(s);
+    const o = unreached !== undefined && (spec.id !== 'mcp-401' || !init) ? skip(unreached) : (spec.needs?.(s) ?? spec.evaluate(s));
     const c: DiscoveryCheck = { id: spec.id, title: spec.title, status: o.status, detail: o.detail, ref: spec.ref };
     if (o.evidence) c.evidence = o.evidence;
     if (o.severity) c.severity = o.severity;
