@@ -210,7 +210,7 @@ if (want('redis')) {
       // Interleaved, so both see the same machine: redis-cli --scan (keys only, its default COUNT),
       // the doctor's Redis adapter (SCAN + MGET: keys and values, nothing decoded) in a fresh process,
       // and a whole inspect-cache run (start-up, key derivation, decryption, report).
-      const scanScript = `const { openStore } = await import(${JSON.stringify(join(root, 'dist/stores/index.js'))}); const s = await openStore({ store: process.argv[1] }, { env: {}, readStdin: async () => '' }); const t = performance.now(); let n = 0; for await (const b of s.source().scan()) n += b.length; const ms = performance.now() - t; await s.close(); console.log(JSON.stringify({ n, ms }));`;
+      const scanScript = `process.env.SQLITE_USE_URI = '1'; const { openStore } = await import(${JSON.stringify(join(root, 'dist/stores/index.js'))}); const s = await openStore({ location: { kind: 'path', path: process.argv[1] }, limits: {} }); const t = performance.now(); let n = 0; for await (const b of s.source().scan()) n += b.length; const ms = performance.now() - t; await s.close(); console.log(JSON.stringify({ n, ms }));`;
       const cli = [];
       const adapter = [];
       const doc = [];

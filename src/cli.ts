@@ -3,7 +3,7 @@
  * when it runs, so `--help` stays fast.
  */
 import { Command, Option } from 'commander';
-import type { CommandName } from './diagnosis/types.js';
+import type { CommandName } from './model/index.js';
 
 export type Runner = (name: CommandName, opts: Record<string, unknown>, args: string[]) => Promise<void>;
 

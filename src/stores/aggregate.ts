@@ -3,7 +3,7 @@
  * health across sessions), shared by the main thread and the diskcache worker threads: each worker
  * aggregates a rowid range and the main thread merges the states (`exportState` / `merge`).
  */
-import type { CollectionCounts, StoreEvidence } from '../diagnosis/evidence.js';
+import type { CollectionCounts, StoreEvidence } from '../model/index.js';
 import { COLLECTIONS, isSecretKeyed } from '../fastmcp/collections.js';
 import { show } from '../secrets.js';
 import { jtiMappingOf, summarizeValue, tokenPrefix } from '../fastmcp/documents.js';

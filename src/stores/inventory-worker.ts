@@ -6,7 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { StoreEvidence } from '../diagnosis/evidence.js';
+import type { StoreEvidence } from '../model/index.js';
 import { DoctorError, describeError } from '../errors.js';
 import { Aggregator } from './aggregate.js';
 import { DiskcacheSource } from './diskcache.js';

@@ -4,8 +4,7 @@
  * orphaned) and a leftover 2.x cache.db. One streaming pass; memory grows only with the number of
  * live upstream-token ids and mapping targets (strings), never with the documents.
  */
-import type { CollectionCounts, Collected, FingerprintDirEvidence, StoreEvidence } from '../diagnosis/evidence.js';
-import { collected, failed } from '../diagnosis/evidence.js';
+import { type Collected, collected, type CollectionCounts, failed, type FingerprintDirEvidence, type StoreEvidence } from '../model/index.js';
 import { CollectError, DoctorError, InputError, describeError } from '../errors.js';
 import { KNOWN_COLLECTIONS } from '../fastmcp/collections.js';
 import { parseDocument } from '../fastmcp/documents.js';
@@ -22,7 +21,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 /**
- * Worker threads for a large diskcache store (opt-in: MCP_AUTH_DOCTOR_THREADS=n): each reads one
+ * Worker threads for a large diskcache store (opt-in: MCP_AUTH_DOCTOR_THREADS=n, resolved into
+ * `InventoryOptions.threads` at the command boundary): each reads one
  * rowid range through its own read-only connection and aggregates it; the main thread merges. On a
  * 2-core machine with both cores free, 2 threads read a million entries in 4.2 s instead of 5.8 s —
  * but each thread adds ~100 MB of RSS (its own V8 heap, SQLite cache and share of the chain's ids),
@@ -32,10 +32,9 @@ import { Worker } from 'node:worker_threads';
  */
 const PARALLEL_MIN = 20_000;
 
-function threadCount(rows: number): number {
-  const env = Number(process.env.MCP_AUTH_DOCTOR_THREADS);
-  if (!Number.isInteger(env) || env <= 1 || rows < PARALLEL_MIN) return 1;
-  return Math.min(env, availableParallelism() * 2, 16);
+function threadCount(rows: number, requested: number | undefined): number {
+  if (requested === undefined || !Number.isInteger(requested) || requested <= 1 || rows < PARALLEL_MIN) return 1;
+  return Math.min(requested, availableParallelism() * 2, 16);
 }
 
 /** The worker's compiled file beside this one; undefined when running from TypeScript sources (tests). */
@@ -92,6 +91,8 @@ export interface InventoryOptions {
   showEntries?: boolean;
   /** With showEntries: only these collections are listed (all are still counted). */
   collections?: string[];
+  /** Worker threads for a large diskcache store (StoreTarget.threads); 1 when absent. */
+  threads?: number;
 }
 
 function emptyEvidence(store: OpenedStore, keyring: Keyring): StoreEvidence {
@@ -199,8 +200,8 @@ export async function collectInventory(
       };
       let done = false;
       if (source instanceof DiskcacheSource && !opts.showEntries && !limited) {
-        const url = process.env.MCP_AUTH_DOCTOR_THREADS ? workerUrl() : undefined;
-        const threads = url ? threadCount(source.rowids().count) : 1;
+        const url = opts.threads !== undefined && opts.threads > 1 ? workerUrl() : undefined;
+        const threads = url ? threadCount(source.rowids().count, opts.threads) : 1;
         if (url && threads > 1) {
           const base = structuredClone(ev);
           await parallelDiskcache(source, agg, base, keyring, now, threads, url, tick, signal);

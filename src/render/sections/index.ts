@@ -2,7 +2,7 @@
  * Command-specific parts of the text output (inventory tables, stages, probe details, timelines,
  * discovery checks). Loaded lazily by the text renderer.
  */
-import type { CommandName, Report } from '../../diagnosis/types.js';
+import type { CommandName, Report } from '../../model/index.js';
 import type { Style } from '../style.js';
 
 export type Section = (report: Report, style: Style) => string;
