@@ -81,7 +81,7 @@ export interface StageResult {
   logLine?: string;
 }
 
-export type CommandName = 'inspect-cache' | 'verify-token' | 'probe-github' | 'github-audit' | 'diagnose' | 'check';
+export type CommandName = 'inspect-cache' | 'verify-token' | 'probe-github' | 'github-audit' | 'diagnose' | 'check' | 'demo';
 
 export interface Report {
   schemaVersion: 1;
