@@ -3,17 +3,18 @@
  * diagnosed offline exactly as `diagnose` with the sample's command line (fixtures/demo/args.json)
  * would, with a short introduction, exit 0 when the sample comes out as built to.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 const SAMPLE = JSON.parse(readFileSync(join(ROOT, 'fixtures/demo/args.json'), 'utf8')) as { args: string[]; summary: string; expectedVerdict: string };
 const KEYS = ['jwt-signing-key.txt', 'previous-jwt-signing-key.txt'].map((f) => readFileSync(join(ROOT, 'fixtures/demo', f), 'utf8').trim());
 const work = mkdtempSync(join(tmpdir(), 'mad-demo-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** The demo's output without its introduction, headed as the diagnose run it is. */
 function withoutIntro(text: string): string {
