@@ -145,6 +145,8 @@ export function buildProgram(version: string, run: Runner): Command {
       .option('--http-timeout <ms>', 'timeout per HTTP request to the server', (v) => parseIntArg(v, '--http-timeout')),
   );
 
+  add('demo', (c) => c.description('Diagnose the bundled sample deployment (broken on purpose), offline; exits 0 when the diagnosis finds its problem (diagnose itself exits 1)'));
+
   return program;
 }
 

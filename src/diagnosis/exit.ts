@@ -18,9 +18,16 @@ function badTokenInput(report: Report): TokenEvidence | undefined {
   return t && unusableToken(t) ? t : undefined;
 }
 
+/** `demo` diagnoses a sample that is broken on purpose: getting its expected verdict is success. */
+function demoMissed(report: Report): boolean {
+  const demo = report.command === 'demo' ? report.evidence.demo : undefined;
+  return demo !== undefined && report.verdict !== demo.expectedVerdict && report.verdict !== 'inconclusive';
+}
+
 export function exitCodeFor(report: Report): ExitCode {
   if (report.partial !== undefined) return EXIT.interrupted;
   if (badTokenInput(report)) return EXIT.badInput;
+  if (report.command === 'demo' && report.evidence.demo) return report.verdict === report.evidence.demo.expectedVerdict ? EXIT.healthy : demoMissed(report) ? EXIT.problems : VERDICT_EXIT[report.verdict];
   return VERDICT_EXIT[report.verdict];
 }
 
@@ -30,6 +37,7 @@ export function exitLineFor(report: Report): string | undefined {
   const bad = badTokenInput(report);
   if (bad?.malformed !== undefined) return `the token is not a JWT: ${bad.malformed} — pass the token exactly as the client sends it (without "Bearer ")`;
   if (bad) return `the token is signed with alg ${JSON.stringify(bad.rejectedAlg)}, and FastMCP accepts HS256 only — it was not issued by this FastMCP server`;
+  if (demoMissed(report)) return `demo: the sample should be diagnosed as ${report.evidence.demo?.expectedVerdict} but was ${report.verdict} — this is a bug; please report it`;
   const discovery = report.evidence.discovery;
   if (report.command === 'check' && discovery?.status === 'error' && report.verdict === 'inconclusive') {
     return `${discovery.reason} — check the URL and that the server is up and reachable from here (exit 3: inconclusive)`;

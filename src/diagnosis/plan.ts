@@ -39,6 +39,7 @@ export function planTiers(command: CommandName, ev: Evidence): TierPlan {
     case 'github-audit':
       add('idp', true);
       break;
+    case 'demo':
     case 'diagnose': {
       // A token that is not a usable JWT is bad input: only the JWT tier speaks.
       if (token && unusableToken(token)) {

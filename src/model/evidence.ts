@@ -12,6 +12,7 @@
 import type { Collected } from './collected.js';
 import type { IdpEvidence, UpstreamEvidence } from './github.js';
 import type { CommandName } from './command.js';
+import type { DemoEvidence } from './demo.js';
 import type { CanaryEvidence, DiscoveryEvidence } from './server.js';
 import type { KeyEvidence, SettingsEvidence } from './settings.js';
 import type { ChainEvidence, StoreEvidence } from './store.js';
@@ -30,4 +31,6 @@ export interface Evidence {
   idp?: Collected<IdpEvidence>;
   discovery?: Collected<DiscoveryEvidence>;
   canary?: Collected<CanaryEvidence>;
+  /** `demo` only: the bundled sample's description and expected verdict. */
+  demo?: DemoEvidence;
 }

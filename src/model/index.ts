@@ -6,6 +6,7 @@ export * from './catalogue.js';
 export { DISCOVERY_CATALOGUE } from './catalogue-discovery.js';
 export * from './collected.js';
 export * from './command.js';
+export * from './demo.js';
 export * from './evidence.js';
 export * from './github.js';
 export * from './io.js';

@@ -19,6 +19,8 @@ export async function sectionsFor(command: CommandName): Promise<Section[]> {
       return [(await import('./idp.js')).idpSection];
     case 'diagnose':
       return [(await import('./stages.js')).stagesSection, (await import('./store.js')).storeSummarySection, (await import('./upstream.js')).upstreamSection, (await import('./idp.js')).idpSection];
+    case 'demo':
+      return [(await import('./demo.js')).demoSection, ...(await sectionsFor('diagnose'))];
     case 'check':
       return [(await import('./discovery.js')).discoverySection, (await import('./stages.js')).stagesSection];
   }
