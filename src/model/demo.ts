@@ -1,4 +1,4 @@
-import type { Verdict } from './report.js';
+import type { Verdict } from './tiers.js';
 
 /** `demo`: what the report carries about the bundled sample (under `evidence.demo`). */
 export interface DemoEvidence {

@@ -5,7 +5,7 @@
 import type { FindingCode } from './catalogue.js';
 import type { CommandName } from './command.js';
 import type { Evidence } from './evidence.js';
-import type { Severity, TierName, TierStatus } from './tiers.js';
+import type { Severity, TierName, TierStatus, Verdict } from './tiers.js';
 
 export interface TierResult {
   status: TierStatus;
@@ -56,7 +56,6 @@ export interface Finding {
   data?: Record<string, unknown>;
 }
 
-export type Verdict = 'healthy' | 'failing' | 'inconclusive';
 
 export interface StageResult {
   id: StageId;

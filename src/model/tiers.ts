@@ -17,3 +17,6 @@ export const TIER_TITLES: Record<TierName, string> = {
 export type TierStatus = 'pass' | 'fail' | 'skipped' | 'error';
 
 export type Severity = 'error' | 'warning' | 'info';
+
+/** The report's one-word answer. */
+export type Verdict = 'healthy' | 'failing' | 'inconclusive';
