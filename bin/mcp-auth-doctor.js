@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 // `--help` alone prints the help pre-rendered at build time (scripts/prerender-help.mjs), without
 // loading commander; everything else goes through the entry point.
@@ -13,4 +13,20 @@ if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
   }
 }
 if (help) process.stdout.write(help);
-else import('../dist/main.js').then((m) => m.main(process.argv));
+else import('../dist/main.js').then((m) => m.main(process.argv), notLoaded);
+
+/** The entry point could not be loaded: one line saying what to do, exit 2, instead of node's stack trace. */
+async function notLoaded(e) {
+  if (e?.code !== 'ERR_MODULE_NOT_FOUND') throw e;
+  const { fileURLToPath } = await import('node:url');
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  // A source checkout has its tsconfig.json; an installed package does not.
+  const checkout = existsSync(new URL('../tsconfig.json', import.meta.url));
+  const cause = String(e.message).split('\n')[0];
+  let line;
+  if (!checkout) line = `this installation is incomplete (${cause}) — reinstall it from a release tarball or a git URL`;
+  else if (/Cannot find package/.test(cause)) line = `${cause} — the dependencies are not installed: run \`npm install\` in ${root}`;
+  else line = `not built: ${existsSync(new URL('../dist/main.js', import.meta.url)) ? `dist/ is incomplete (${cause})` : 'dist/ is missing'} — run \`npm run build\` in ${root} (\`npm install\` builds it too)`;
+  process.stderr.write(`mcp-auth-doctor: ${line}\n`);
+  process.exitCode = 2;
+}

@@ -3,7 +3,7 @@
  * when it runs, so `--help` stays fast.
  */
 import { Command, Option } from 'commander';
-import type { CommandName } from './diagnosis/types.js';
+import type { CommandName } from './model/index.js';
 
 export type Runner = (name: CommandName, opts: Record<string, unknown>, args: string[]) => Promise<void>;
 
@@ -144,6 +144,8 @@ export function buildProgram(version: string, run: Runner): Command {
       .option('--mcp-clients <n>', 'number of MCP clients per user (hazard checks)', (v) => parseIntArg(v, '--mcp-clients'))
       .option('--http-timeout <ms>', 'timeout per HTTP request to the server', (v) => parseIntArg(v, '--http-timeout')),
   );
+
+  add('demo', (c) => c.description('Diagnose the bundled sample deployment (broken on purpose), offline; exits 0 when the diagnosis finds its problem (diagnose itself exits 1)'));
 
   return program;
 }

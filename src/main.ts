@@ -6,7 +6,8 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { buildProgram } from './cli.js';
 import type { CommandContext, CommandResult, CommonOptions, Progress } from './commands/context.js';
 import { silentProgress } from './commands/context.js';
-import type { CommandName, Report } from './diagnosis/types.js';
+import { exitCodeFor, exitLineFor } from './diagnosis/exit.js';
+import type { CommandName } from './model/index.js';
 import { DoctorError, EXIT, InterruptedError, UsageError, describeError, type ExitCode } from './errors.js';
 import { loadEnvFile, stdinOnce } from './inputs.js';
 import { setRevealSecrets } from './secrets.js';
@@ -22,8 +23,6 @@ function packageVersion(): string {
     return '0.0.0';
   }
 }
-
-const VERDICT_EXIT: Record<Report['verdict'], ExitCode> = { healthy: EXIT.healthy, failing: EXIT.problems, inconclusive: EXIT.noEvidence };
 
 function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
   if (!text) return Promise.resolve();
@@ -98,6 +97,9 @@ function errorDocument(command: CommandName | undefined, version: string, e: Doc
 const INTERRUPT_GRACE_MS = 5000;
 
 export async function main(argv: string[]): Promise<void> {
+  // Read by better-sqlite3's native addon when it first loads (at the first `new Database`): lets the
+  // diskcache adapter open a cache.db in place as an `immutable=1` URI (else it reads a private copy).
+  process.env.SQLITE_USE_URI = '1';
   const version = packageVersion();
   let format: Format = 'text';
   let debug = argv.includes('--debug');
@@ -171,12 +173,6 @@ export async function main(argv: string[]): Promise<void> {
     } finally {
       progress.stop();
     }
-    const interrupted = controller.signal.aborted;
-    if (interrupted && !result.report.partial) {
-      // A command that did not say so itself: its report is still only what was collected before SIGINT.
-      result.report.partial = 'interrupted (SIGINT)';
-      if (result.report.verdict === 'healthy') result.report.verdict = 'inconclusive';
-    }
     const out = await renderer(result, color);
     if (out.summary && env.GITHUB_STEP_SUMMARY) {
       try {
@@ -185,9 +181,8 @@ export async function main(argv: string[]): Promise<void> {
         // The summary is a convenience; annotations already went to stdout.
       }
     }
-    const code: ExitCode = interrupted ? EXIT.interrupted : (result.exitCode ?? VERDICT_EXIT[result.report.verdict]);
-    const errLine = interrupted ? 'mcp-auth-doctor: interrupted — the report shows what was collected so far\n' : result.errorLine ? `mcp-auth-doctor: ${result.errorLine}\n` : '';
-    await finish(code, out.stdout, errLine);
+    const line = exitLineFor(result.report);
+    await finish(exitCodeFor(result.report), out.stdout, line ? `mcp-auth-doctor: ${line}\n` : '');
   };
 
   const program = buildProgram(version, run);

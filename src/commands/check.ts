@@ -6,72 +6,41 @@
  * authenticated initialize with a token issued before the deploy.
  *
  * The evidence is assembled in one place (`run`); the inside-out tiers (keys, token, store, chain,
- * upstream, hazards) plug in through `insideOut`, which adds evidence and tiers to the plan.
+ * upstream, hazards) plug in through `insideOut`, which adds their evidence; the core plans the tiers
+ * from the evidence (planTiers).
  */
 import { buildReport } from '../diagnosis/engine.js';
-import { entry } from '../diagnosis/catalogue.js';
-import { skipped, type Evidence } from '../diagnosis/evidence.js';
-import type { TierName } from '../diagnosis/types.js';
-import { UsageError } from '../errors.js';
+import { readSecret } from '../inputs.js';
+import { skipped, type Evidence } from '../model/index.js';
 import { Secret, redactUrl } from '../secrets.js';
 import { probeCanary } from '../server/canary.js';
-import { probeDiscovery, type SpecRevision } from '../server/discovery.js';
-import { DEFAULT_HTTP_TIMEOUT_MS } from '../server/http.js';
+import { probeDiscovery } from '../server/discovery.js';
+import type { StoreTarget } from '../stores/index.js';
 import type { CommandContext, CommandResult, CommonOptions } from './context.js';
-import type { StoreCliOptions } from './collect-store.js';
-import { collectTokenAndStore, probeUpstream, upstreamTarget, type GithubOptions } from './inside-out.js';
-import { githubApiUrl, githubTimeout } from './probe-github.js';
-import { buildSettings, ENV, prepareKeys, type ExpectationOptions, type KeyBundle, type KeyOptions } from './shared.js';
-import { readTokenInput, type TokenInput } from './token-input.js';
+import { collectTokenAndStore, probeUpstream, upstreamFor } from './inside-out.js';
+import { ENV } from './resolve/env.js';
+import { githubPlan, resolveGithubFlags, type GithubFlags, type GithubOptions } from './resolve/github.js';
+import { KeyBundle, keysGiven, readKeyInputs, type KeyOptions } from './resolve/keys.js';
+import { resolveServerTarget, type ServerOptions } from './resolve/server.js';
+import { applyKeySettings, buildSettings, type ExpectationOptions } from './resolve/settings.js';
+import { resolveStoreTarget, type StoreOptions } from './resolve/store.js';
+import { readTokenInput, type TokenInput } from './resolve/token.js';
 
-export interface CheckOptions extends CommonOptions, KeyOptions, ExpectationOptions, StoreCliOptions, GithubOptions {
-  server: string;
-  spec?: string;
-  probeRegistration?: boolean;
-  httpTimeout?: number;
+export interface CheckOptions extends CommonOptions, KeyOptions, ExpectationOptions, StoreOptions, GithubOptions, ServerOptions {
   tokenFile?: string;
   replicas?: number;
   mcpClients?: number;
   [key: string]: unknown;
 }
 
-export const SPEC_REVISIONS: readonly SpecRevision[] = ['2025-06-18', '2025-11-25', '2026-07-28'];
-export const LATEST_SPEC: SpecRevision = '2026-07-28';
-
-/** The tiers shown and the tiers a clean run needs before it may be called healthy. */
-export interface CheckPlan {
-  tiers: TierName[];
-  deciding: TierName[];
-}
-
-/** --server: an absolute http(s) URL without credentials or fragment; kept exactly as given (trimmed). */
-export function parseServerUrl(text: string | undefined): string {
-  const raw = (text ?? '').trim();
-  const hint = 'give the URL clients are configured with, e.g. --server https://mcp.example.com/mcp';
-  if (!raw) throw new UsageError('--server is empty', hint);
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    throw new UsageError(`--server "${raw}" is not a URL`, hint);
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`--server "${raw}" is not an http(s) URL`, hint);
-  if (!/^https?:\/\/[^/?#]/i.test(raw)) throw new UsageError(`--server "${raw}" has no host`, hint);
-  if (u.username || u.password) throw new UsageError(`--server ${redactUrl(raw)} carries credentials`, 'MCP clients do not send URL credentials; give the bare URL');
-  if (u.hash) throw new UsageError(`--server "${raw}" has a fragment`, 'a resource URL has no fragment; drop the "#…" part');
-  return raw;
-}
-
-export function parseSpec(text: string | undefined): SpecRevision {
-  if (text === undefined) return LATEST_SPEC;
-  if ((SPEC_REVISIONS as readonly string[]).includes(text)) return text as SpecRevision;
-  throw new UsageError(`--spec "${text}" is not a known revision`, `use one of ${SPEC_REVISIONS.join(', ')}`);
-}
-
-export function httpTimeout(ms: number | undefined): number {
-  if (ms === undefined) return DEFAULT_HTTP_TIMEOUT_MS;
-  if (!Number.isFinite(ms) || ms <= 0) throw new UsageError('--http-timeout must be more than 0 ms', 'use e.g. --http-timeout 10000');
-  return ms;
+/** What inside-out needs, read once at the start: the operator's keys, store and upstream token. */
+interface InsideInputs {
+  keys: KeyBundle;
+  keyGiven: boolean;
+  store: StoreTarget;
+  storeGiven: boolean;
+  upstreamToken?: Secret;
+  github: GithubFlags;
 }
 
 /**
@@ -81,40 +50,20 @@ export function httpTimeout(ms: number | undefined): number {
  * the canary was rejected — the upstream token behind it. Configuration hazards come from the same
  * evidence (replicas vs a per-instance store, OAuth App token cap, plaintext store).
  */
-export async function insideOut(opts: CheckOptions, ctx: CommandContext, ev: Evidence, plan: CheckPlan, token: TokenInput | undefined): Promise<void> {
-  // Without the operator's secrets or store there is nothing inside to look at: the canary's HTTP
-  // answer (outside-in) is the whole story.
-  const keyGiven = Boolean(opts.upstreamClientSecretFile || opts.jwtSigningKeyFile || opts.jwtRawKeyFile || opts.storageEncryptionKeyFile || opts.candidateSecretFile?.length) || hasKeyEnv(ctx);
-  if (!opts.store && !keyGiven) return;
+async function insideOut(inside: InsideInputs, ctx: CommandContext, ev: Evidence, token: TokenInput | undefined): Promise<void> {
   expectationsFromDiscovery(ev);
-
-  const kb = await prepareKeys(opts, ctx);
-  applyKeySettings(ev, kb);
+  applyKeySettings(ev.settings, inside.keys.inputs);
   ev.settings.presentedAs = 'access';
   // The canary is judged as FastMCP would only with key material: without it the signature cannot be
   // checked and the server's own answer is the better evidence.
-  const judged = keyGiven ? token : undefined;
-  await collectTokenAndStore(opts, ctx, ev, kb, judged, { inventory: true, storeRequired: opts.store !== undefined });
-  plan.tiers.push('config');
-  if (judged) {
-    plan.tiers.push('jwt');
-    plan.deciding.push('jwt');
-  }
-  if (ev.store || ev.chain) {
-    plan.tiers.push('storage');
-    if (opts.store !== undefined) plan.deciding.push('storage');
-  }
+  const judged = inside.keyGiven ? token : undefined;
+  await collectTokenAndStore(ev, { token: judged, keys: inside.keys, store: inside.store, storeRequired: inside.storeGiven, inventory: true }, ctx);
   // A rejected canary gets the rest of the diagnose chain: the upstream token behind it.
   const rejected = ev.canary?.status === 'collected' && ev.canary.value.outcome === 'rejected';
   if (rejected && ev.chain) {
-    const github = { apiUrl: githubApiUrl(opts.githubApiUrl, ctx), timeoutMs: githubTimeout(opts.githubTimeout) };
-    await probeUpstream(opts, ctx, ev, kb, await upstreamTarget(opts, ev, ctx), github);
-    plan.tiers.push('upstream');
+    const given = inside.upstreamToken ? { token: inside.upstreamToken, source: inside.upstreamToken.source } : undefined;
+    await probeUpstream(ev, githubPlan(inside.github, ev.settings, inside.keys.inputs), upstreamFor(given, ev), ctx);
   }
-}
-
-function hasKeyEnv(ctx: CommandContext): boolean {
-  return [...ENV.clientSecret, ...ENV.jwtSigningKey, ...ENV.jwtRawKey, ...ENV.storageKey].some((n) => Boolean(ctx.env[n]?.trim()));
 }
 
 /**
@@ -134,16 +83,9 @@ function expectationsFromDiscovery(ev: Evidence): void {
   if (resource && issuer) s.expectedAudience = resource;
 }
 
-function applyKeySettings(ev: Evidence, kb: KeyBundle): void {
-  ev.settings.candidateCount = kb.resolved.candidateCount;
-  if (kb.resolved.keySource) ev.settings.keySource = kb.resolved.keySource;
-  if (kb.resolved.signingKeyLength !== undefined) ev.settings.signingKeyLength = kb.resolved.signingKeyLength;
-}
-
 export async function run(opts: CheckOptions, _args: string[], ctx: CommandContext): Promise<CommandResult> {
-  const serverUrl = parseServerUrl(opts.server);
-  const spec = parseSpec(opts.spec);
-  const timeoutMs = httpTimeout(opts.httpTimeout);
+  const server = resolveServerTarget(opts, ctx);
+  const github = resolveGithubFlags(opts, ctx);
   const token = await readTokenInput(undefined, opts.tokenFile, ctx);
 
   const expectations: ExpectationOptions = {};
@@ -156,48 +98,42 @@ export async function run(opts: CheckOptions, _args: string[], ctx: CommandConte
       expectations,
       ...(opts.upstreamClientId !== undefined ? { upstreamClientId: opts.upstreamClientId } : {}),
       ...(opts.requiredScopes !== undefined ? { requiredScopes: opts.requiredScopes } : {}),
-      ...(opts.githubApiUrl !== undefined ? { githubApiUrl: opts.githubApiUrl } : {}),
+      ...(opts.githubApiUrl !== undefined ? { githubApiUrl: github.apiUrl } : {}),
       ...(opts.replicas !== undefined ? { replicas: opts.replicas } : {}),
       ...(opts.mcpClients !== undefined ? { mcpClients: opts.mcpClients } : {}),
     },
-    ctx,
+    ctx.env,
   );
+
+  // Inside-out needs the operator's secrets or store; without them the canary's HTTP answer
+  // (outside-in) is the whole story. Its inputs are read now, once, before any request goes out.
+  const keyGiven = keysGiven(opts, ctx.env);
+  let inside: InsideInputs | undefined;
+  if (opts.store || keyGiven) {
+    const keys = new KeyBundle(await readKeyInputs(opts, ctx));
+    const store = await resolveStoreTarget(opts, ctx);
+    const upstreamToken = await readSecret({ file: opts.upstreamTokenFile, env: [...ENV.upstreamToken], label: 'upstream GitHub token' }, ctx);
+    inside = { keys, keyGiven, store, storeGiven: opts.store !== undefined, github, ...(upstreamToken ? { upstreamToken } : {}) };
+  }
 
   // The evidence, assembled here and only here.
   const ev: Evidence = { command: 'check', now: ctx.now, settings };
-  const plan: CheckPlan = { tiers: ['discovery'], deciding: ['discovery'] };
 
   // Outside-in.
-  ctx.progress.update(`checking ${redactUrl(serverUrl)} from outside…`);
-  ev.discovery = await probeDiscovery(serverUrl, {
-    spec,
-    timeoutMs,
-    signal: ctx.signal,
-    env: ctx.env,
-    probeRegistration: Boolean(opts.probeRegistration),
-    progress: (text) => ctx.progress.update(text),
-  });
+  ctx.progress.update(`checking ${redactUrl(server.url)} from outside…`);
+  ev.discovery = await probeDiscovery(server, ctx);
 
   // The canary (only when the server answered at all).
   if (token && !ctx.signal.aborted) {
     if (ev.discovery.status === 'error') ev.canary = skipped('the server could not be reached');
     else {
       ctx.progress.update('sending the canary initialize…');
-      ev.canary = await probeCanary(serverUrl, new Secret(token.text, token.source), { timeoutMs, signal: ctx.signal, env: ctx.env });
+      ev.canary = await probeCanary(server, new Secret(token.text, token.source), ctx);
     }
   }
 
   // Inside-out (keys, store, chain, upstream, hazards).
-  if (!ctx.signal.aborted) await insideOut(opts, ctx, ev, plan, token);
+  if (inside && !ctx.signal.aborted) await insideOut(inside, ctx, ev, token);
 
-  const partial = ctx.signal.aborted ? 'interrupted' : undefined;
-  const report = buildReport(ev, { version: ctx.version, tiers: plan.tiers, deciding: plan.deciding, ...(partial ? { partial } : {}) });
-
-  const result: CommandResult = { report };
-  if (ev.discovery.status === 'error' && report.verdict === 'inconclusive') {
-    // The engine's generic advice ("give --server") does not fit a server that was given but is down.
-    report.fix = entry('DISCOVERY_SERVER_UNREACHABLE').fix;
-    result.errorLine = `${ev.discovery.reason} — check the URL and that the server is up and reachable from here (exit 3: inconclusive)`;
-  }
-  return result;
+  return { report: buildReport(ev, { version: ctx.version, interrupted: ctx.signal.aborted }) };
 }

@@ -2,7 +2,7 @@
  * What a command receives from the entry point. Commands never write to stdout/stderr and never
  * exit: they return a report, and report progress through `progress`.
  */
-import type { Report } from '../diagnosis/types.js';
+import type { Report } from '../model/index.js';
 import type { InputSources } from '../inputs.js';
 
 export interface Progress {
@@ -26,12 +26,9 @@ export interface CommandContext extends InputSources {
   debug: boolean;
 }
 
+/** A command hands back its report; the exit code and any stderr line follow from it (diagnosis/exit.ts). */
 export interface CommandResult {
   report: Report;
-  /** Overrides the verdict's exit code (e.g. 2 for a malformed token). */
-  exitCode?: 0 | 1 | 2 | 3 | 130;
-  /** One line for stderr explaining a bad-input exit (printed in every format). */
-  errorLine?: string;
 }
 
 /** Options common to every command (parsed by commander; see src/cli.ts). */

@@ -4,24 +4,26 @@
  * FastMCP's order of checks. Later tiers still run where they can: their evidence explains.
  */
 import { buildReport } from '../diagnosis/engine.js';
-import { collected, type Collected, type Evidence, type IdpEvidence, type StoreEvidence } from '../diagnosis/evidence.js';
-import { pathOf } from '../diagnosis/facts.js';
-import type { TierName } from '../diagnosis/types.js';
-import { EXIT, UsageError } from '../errors.js';
-import { collectSecurityLogs, storeEstimateFromInventory } from '../github/collect-idp.js';
+import { unusableToken } from '../diagnosis/facts.js';
+import { UsageError } from '../errors.js';
 import { knownToken, type KnownToken } from '../github/audit.js';
 import { classifyClientId } from '../github/classify.js';
+import { collectSecurityLogs, storeEstimateFromInventory } from '../github/collect-idp.js';
+import { readSecret } from '../inputs.js';
+import { collected, type Collected, type Evidence, type IdpEvidence, type StoreEvidence, type UpstreamToken } from '../model/index.js';
 import { parseAt } from '../time.js';
-import type { StoreCliOptions } from './collect-store.js';
 import type { CommandContext, CommandResult } from './context.js';
-import { collectTokenAndStore, probeUpstream, upstreamTarget, type GithubOptions, type UpstreamTarget } from './inside-out.js';
-import { githubApiUrl, githubTimeout } from './probe-github.js';
-import { buildSettings, prepareKeys, type ExpectationOptions, type KeyOptions } from './shared.js';
-import { readTokenInput } from './token-input.js';
+import { collectTokenAndStore, probeUpstream, upstreamFor } from './inside-out.js';
+import { ENV } from './resolve/env.js';
+import { githubPlan, resolveGithubFlags, type GithubOptions } from './resolve/github.js';
+import { KeyBundle, readKeyInputs, type KeyOptions } from './resolve/keys.js';
+import { buildSettings, type ExpectationOptions } from './resolve/settings.js';
+import { resolveStoreTarget, type StoreOptions } from './resolve/store.js';
+import { readTokenInput } from './resolve/token.js';
 
 export type DiagnoseOptions = KeyOptions &
   ExpectationOptions &
-  StoreCliOptions &
+  StoreOptions &
   GithubOptions & {
     tokenFile?: string;
     presentedAs?: 'access' | 'refresh';
@@ -34,63 +36,39 @@ export type DiagnoseOptions = KeyOptions &
 
 export async function run(opts: DiagnoseOptions, _args: string[], ctx: CommandContext): Promise<CommandResult> {
   const input = await readTokenInput(undefined, opts.tokenFile, ctx);
-  const github = { apiUrl: githubApiUrl(opts.githubApiUrl, ctx), timeoutMs: githubTimeout(opts.githubTimeout) };
+  const flags = resolveGithubFlags(opts, ctx);
   const since = opts.since !== undefined ? parseAt(opts.since) : undefined;
 
-  const kb = await prepareKeys(opts, ctx);
+  const keys = new KeyBundle(await readKeyInputs(opts, ctx));
   const settings = buildSettings(
-    { expectations: opts, keys: kb.resolved, upstreamClientId: opts.upstreamClientId, requiredScopes: opts.requiredScopes, githubApiUrl: github.apiUrl, replicas: opts.replicas, mcpClients: opts.mcpClients },
-    ctx,
+    { expectations: opts, keys: keys.inputs, upstreamClientId: opts.upstreamClientId, requiredScopes: opts.requiredScopes, githubApiUrl: flags.apiUrl, replicas: opts.replicas, mcpClients: opts.mcpClients },
+    ctx.env,
   );
   if (opts.presentedAs) settings.presentedAs = opts.presentedAs;
+  const storeTarget = await resolveStoreTarget(opts, ctx);
+  const given = await readSecret({ file: opts.upstreamTokenFile, env: [...ENV.upstreamToken], label: 'upstream GitHub token' }, ctx);
   const ev: Evidence = { command: 'diagnose', now: ctx.now, settings };
 
   // 1–2. The FastMCP JWT, then storage (inventory + the token's chain); without --store the default
   // FASTMCP_HOME is tried quietly.
-  const store = await collectTokenAndStore(opts, ctx, ev, kb, input, { inventory: true, storeRequired: false });
+  const store = await collectTokenAndStore(ev, { token: input, keys, store: storeTarget, storeRequired: false, inventory: true }, ctx);
   const token = ev.token?.status === 'collected' ? ev.token.value : undefined;
-  if (token?.malformed || token?.rejectedAlg !== undefined) return badToken(ev, token.malformed, token.rejectedAlg, ctx);
+  if (token && unusableToken(token)) return { report: buildReport(ev, { version: ctx.version, interrupted: ctx.signal.aborted }) };
   if (!input && !store && !ctx.signal.aborted) throw new UsageError('nothing to diagnose: no token and no store', 'give the token a client sent (--token-file <path|->) and/or the store the server uses (--store <path|redis-url>)');
 
   // 3. Upstream: the GitHub token behind the session (from the chain), or one given directly.
-  const target = await upstreamTarget(opts, ev, ctx);
-  if (input || target.target) await probeUpstream(opts, ctx, ev, kb, target, github);
+  const upstream = upstreamFor(given ? { token: given, source: given.source } : undefined, ev);
+  if (input || upstream.target) await probeUpstream(ev, githubPlan(flags, settings, keys.inputs), upstream, ctx);
 
   // 4. GitHub-side evidence: security-log exports, or the store's cap estimate for OAuth Apps.
-  const idp = await idpEvidence(opts, ev, target.target, since, ctx);
+  const idp = await idpEvidence(opts, ev, upstream.target, since, ctx);
   if (idp) ev.idp = idp;
 
   // 5. Verdict.
-  const tiers: TierName[] = ['config'];
-  const deciding: TierName[] = [];
-  if (input) {
-    tiers.push('jwt');
-    deciding.push('jwt');
-  }
-  tiers.push('storage');
-  if (token?.kind !== 'id-jag') deciding.push('storage');
-  if (input && pathOf(ev) === 'refresh') {
-    tiers.push('refresh');
-    deciding.push('refresh');
-  }
-  if (ev.upstream) {
-    tiers.push('upstream');
-    if (input) deciding.push('upstream');
-  }
-  tiers.push('idp');
-  const report = buildReport(ev, { version: ctx.version, tiers, deciding, ...(ctx.signal.aborted ? { partial: 'interrupted (SIGINT)' } : {}) });
-  return { report };
+  return { report: buildReport(ev, { version: ctx.version, interrupted: ctx.signal.aborted }) };
 }
 
-function badToken(ev: Evidence, malformed: string | undefined, alg: string | undefined, ctx: CommandContext): CommandResult {
-  const report = buildReport(ev, { version: ctx.version, tiers: ['jwt'], deciding: ['jwt'] });
-  const errorLine = malformed
-    ? `the token is not a JWT: ${malformed} — pass the token exactly as the client sends it (without "Bearer ")`
-    : `the token is signed with alg ${JSON.stringify(alg)}, and FastMCP accepts HS256 only — it was not issued by this FastMCP server`;
-  return { report, exitCode: EXIT.badInput, errorLine };
-}
-
-async function idpEvidence(opts: DiagnoseOptions, ev: Evidence, target: UpstreamTarget | undefined, since: number | undefined, ctx: CommandContext): Promise<Collected<IdpEvidence> | undefined> {
+async function idpEvidence(opts: DiagnoseOptions, ev: Evidence, target: UpstreamToken | undefined, since: number | undefined, ctx: CommandContext): Promise<Collected<IdpEvidence> | undefined> {
   const inventory: StoreEvidence | undefined = ev.store?.status === 'collected' ? ev.store.value : undefined;
   const tokens: KnownToken[] = target ? [knownToken(target.token, `the upstream token behind this session (${target.token})`, { ...(target.hasRefreshToken !== undefined ? { hasRefreshToken: target.hasRefreshToken } : {}), ...(target.storedExpiresAt !== undefined ? { expiresAt: target.storedExpiresAt } : {}) })] : [];
   const app = opts.app?.trim() || ev.settings.upstreamClientId;

@@ -4,18 +4,25 @@
  * play (matched by hashed_token), and the live-token estimate against the 10-token cap.
  * Sources: security-log exports (streamed), the org/enterprise audit-log API, the store.
  */
-import type { Evidence, IdpEvidence } from '../diagnosis/evidence.js';
 import { buildReport } from '../diagnosis/engine.js';
 import { UsageError } from '../errors.js';
 import { knownToken, type KnownToken } from '../github/audit.js';
 import { collectIdp, type IdpSources } from '../github/collect-idp.js';
+import { DEFAULT_GITHUB_TIMEOUT_MS } from '../github/probe.js';
+import type { AuditLogTarget } from '../github/target.js';
 import { readSecret } from '../inputs.js';
+import type { Evidence, IdpEvidence } from '../model/index.js';
 import { parseAt } from '../time.js';
 import type { CommandContext, CommandResult, CommonOptions } from './context.js';
-import { githubApiUrl } from './probe-github.js';
-import { buildSettings, ENV, type KeyOptions } from './shared.js';
+import { ENV } from './resolve/env.js';
+import { githubApiUrl } from './resolve/github.js';
+import { httpTarget } from './resolve/http.js';
+import { KeyBundle, readKeyInputs, type KeyOptions } from './resolve/keys.js';
+import { buildSettings } from './resolve/settings.js';
+import { resolveStoreTarget, type StoreOptions } from './resolve/store.js';
+import { upstreamTokensFromStore } from './store-tokens.js';
 
-export interface GithubAuditOptions extends CommonOptions, KeyOptions {
+export interface GithubAuditOptions extends CommonOptions, KeyOptions, StoreOptions {
   securityLog?: string[];
   org?: string;
   enterprise?: string;
@@ -24,7 +31,6 @@ export interface GithubAuditOptions extends CommonOptions, KeyOptions {
   since?: string;
   upstreamClientId?: string;
   githubApiUrl?: string;
-  store?: string;
   [key: string]: unknown;
 }
 
@@ -41,7 +47,7 @@ export async function run(opts: GithubAuditOptions, _args: string[], ctx: Comman
       throw new UsageError(`--since "${opts.since}" is neither unix seconds nor an ISO 8601 time`, 'use e.g. --since 2026-11-01 or --since 1793491200');
     }
   }
-  const settings = buildSettings({ expectations: {}, upstreamClientId: opts.upstreamClientId, githubApiUrl: opts.githubApiUrl }, ctx);
+  const settings = buildSettings({ expectations: {}, upstreamClientId: opts.upstreamClientId, githubApiUrl: opts.githubApiUrl }, ctx.env);
   const app = opts.app?.trim() || settings.upstreamClientId;
 
   // The tokens to look for: the store's upstream sets, and/or GITHUB_UPSTREAM_TOKEN.
@@ -51,8 +57,8 @@ export async function run(opts: GithubAuditOptions, _args: string[], ctx: Comman
   let storeEstimate: IdpEvidence['storeEstimate'];
   let storeLocation: string | undefined;
   if (opts.store && !ctx.signal.aborted) {
-    const { upstreamTokensFromStore } = await import('../github/store-tokens.js');
-    const st = await upstreamTokensFromStore(opts, ctx);
+    const keys = new KeyBundle(await readKeyInputs(opts, ctx));
+    const st = await upstreamTokensFromStore(await resolveStoreTarget(opts, ctx), keys, ctx);
     // Interrupted while deriving keys or reading: a count of part of the store is no estimate.
     if (!ctx.signal.aborted) {
       tokens.push(...st.tokens);
@@ -61,18 +67,20 @@ export async function run(opts: GithubAuditOptions, _args: string[], ctx: Comman
     }
   }
 
-  let audit: IdpSources['audit'];
+  const audit: AuditLogTarget[] = [];
   const targets: { kind: 'org' | 'enterprise'; name: string }[] = [];
   if (opts.org) targets.push({ kind: 'org', name: opts.org });
   if (opts.enterprise) targets.push({ kind: 'enterprise', name: opts.enterprise });
   if (targets.length) {
     const token = await readSecret({ file: opts.auditTokenFile, env: [...ENV.auditToken], label: 'audit-log token' }, ctx);
     if (!token) throw new UsageError(`${opts.org ? '--org' : '--enterprise'} needs a token with read:audit_log`, 'pass --audit-token-file <path|-> or set GITHUB_TOKEN');
-    audit = { targets, token, apiUrl: githubApiUrl(opts.githubApiUrl, ctx) };
+    const apiUrl = githubApiUrl(opts.githubApiUrl, ctx.env);
+    const http = httpTarget(DEFAULT_GITHUB_TIMEOUT_MS, ctx);
+    for (const t of targets) audit.push({ ...t, token, apiUrl, http });
   }
 
   const input: IdpSources = { exports, tokens };
-  if (audit) input.audit = audit;
+  if (audit.length) input.audit = audit;
   if (app) input.app = app;
   if (since !== undefined) input.since = since;
   if (storeEstimate) input.storeEstimate = storeEstimate;
@@ -80,6 +88,5 @@ export async function run(opts: GithubAuditOptions, _args: string[], ctx: Comman
   const idp = await collectIdp(input, ctx);
 
   const ev: Evidence = { command: 'github-audit', now: ctx.now, settings, idp };
-  const report = buildReport(ev, { version: ctx.version, tiers: ['idp'], deciding: ['idp'], ...(ctx.signal.aborted ? { partial: 'interrupted' } : {}) });
-  return { report };
+  return { report: buildReport(ev, { version: ctx.version, interrupted: ctx.signal.aborted }) };
 }

@@ -6,26 +6,28 @@
  * SQLite, bad flags). Never prints: returns the report; progress goes through ctx.progress.
  */
 import { buildReport } from '../diagnosis/engine.js';
-import { collected, type Evidence } from '../diagnosis/evidence.js';
 import type { DerivedKey } from '../fastmcp/keys.js';
-import { buildKeyring, collectInventory, readStore, type StoreOpenOptions } from '../stores/index.js';
+import { collected, type Evidence } from '../model/index.js';
+import { buildKeyring, collectInventory, readStore } from '../stores/index.js';
 import type { CommandContext, CommandResult, CommonOptions } from './context.js';
-import { buildSettings, deriveWithProgress, keyEvidence, resolveKeyInputs, resolveStorageKey, type KeyOptions } from './shared.js';
+import { KeyBundle, keyEvidence, readKeyInputs, type KeyOptions } from './resolve/keys.js';
+import { buildSettings } from './resolve/settings.js';
+import { resolveStoreTarget, type StoreOptions } from './resolve/store.js';
 
-export interface InspectCacheOptions extends CommonOptions, KeyOptions, StoreOpenOptions {
+export interface InspectCacheOptions extends CommonOptions, KeyOptions, StoreOptions {
   showEntries?: boolean;
   collection?: string[];
 }
 
 export async function run(raw: Record<string, unknown>, _args: string[], ctx: CommandContext): Promise<CommandResult> {
   const opts = raw as InspectCacheOptions;
-  const resolved = await resolveKeyInputs(opts, ctx);
-  const storageKey = await resolveStorageKey(opts, ctx);
+  const keys = new KeyBundle(await readKeyInputs(opts, ctx));
+  const target = await resolveStoreTarget(opts, ctx);
   // The store is opened before the (slow) PBKDF2 derivation: a wrong path fails at once.
-  let keys: DerivedKey[] | undefined;
-  const inventory = await readStore(opts, ctx, async (store) => {
-    keys ??= resolved.inputs.length ? await deriveWithProgress(resolved, opts, ctx) : [];
-    const keyring = buildKeyring(keys, storageKey);
+  let derived: DerivedKey[] | undefined;
+  const inventory = await readStore(target, ctx, async (store) => {
+    derived = await keys.derive(ctx);
+    const keyring = buildKeyring(derived, keys.storageKey);
     ctx.progress.update(`reading ${store.location}…`);
     return collectInventory(store, keyring, ctx.now, {
       signal: ctx.signal,
@@ -33,16 +35,15 @@ export async function run(raw: Record<string, unknown>, _args: string[], ctx: Co
       // --collection narrows the listing, so it implies --show-entries.
       showEntries: Boolean(opts.showEntries) || Boolean(opts.collection?.length),
       ...(opts.collection?.length ? { collections: opts.collection } : {}),
+      ...(target.threads ? { threads: target.threads } : {}),
     });
   });
   const ev: Evidence = {
     command: 'inspect-cache',
     now: ctx.now,
-    settings: buildSettings({ expectations: {}, keys: resolved }, ctx),
-    keys: collected(keyEvidence(keys ?? [], storageKey)),
+    settings: buildSettings({ expectations: {}, keys: keys.inputs }, ctx.env),
+    keys: collected(keyEvidence(derived ?? [], keys.storageKey)),
     store: inventory,
   };
-  const partial = inventory.status === 'collected' ? inventory.partial : undefined;
-  const report = buildReport(ev, { version: ctx.version, tiers: ['storage'], deciding: ['storage'], ...(partial ? { partial } : {}) });
-  return { report };
+  return { report: buildReport(ev, { version: ctx.version, interrupted: ctx.signal.aborted }) };
 }

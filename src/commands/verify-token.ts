@@ -4,19 +4,19 @@
  * and with --store follows the token's chain.
  */
 import { buildReport } from '../diagnosis/engine.js';
-import type { Evidence } from '../diagnosis/evidence.js';
-import type { TierName } from '../diagnosis/types.js';
-import { EXIT, UsageError } from '../errors.js';
-import { collectTokenEvidence, inferVersion } from './collect-token.js';
-import { collectStoreEvidence, type StoreCliOptions } from './collect-store.js';
+import { unusableToken } from '../diagnosis/facts.js';
+import { UsageError } from '../errors.js';
+import { collected, type Evidence } from '../model/index.js';
 import type { CommandContext, CommandResult } from './context.js';
-import { buildSettings, keyEvidence, prepareKeys, type ExpectationOptions, type KeyOptions } from './shared.js';
-import { readTokenInput } from './token-input.js';
-import { collected } from '../diagnosis/evidence.js';
+import { collectStoreEvidence, collectTokenEvidence, inferVersion } from './inside-out.js';
+import { KeyBundle, keyEvidence, readKeyInputs, type KeyOptions } from './resolve/keys.js';
+import { buildSettings, type ExpectationOptions } from './resolve/settings.js';
+import { resolveStoreTarget, type StoreOptions } from './resolve/store.js';
+import { readTokenInput } from './resolve/token.js';
 
 export type VerifyTokenOptions = KeyOptions &
   ExpectationOptions &
-  StoreCliOptions & {
+  StoreOptions & {
     tokenFile?: string;
     presentedAs?: 'access' | 'refresh';
     requiredScopes?: string;
@@ -25,33 +25,23 @@ export type VerifyTokenOptions = KeyOptions &
 export async function run(opts: VerifyTokenOptions, args: string[], ctx: CommandContext): Promise<CommandResult> {
   const input = await readTokenInput(args[0], opts.tokenFile, ctx);
   if (!input) throw new UsageError('no token given', 'pass the JWT as an argument, - for stdin, or --token-file <path>');
-  const { resolved, storageKey, keys } = await prepareKeys(opts, ctx);
-  const settings = buildSettings({ expectations: opts, keys: resolved, requiredScopes: opts.requiredScopes }, ctx);
+  const keys = new KeyBundle(await readKeyInputs(opts, ctx));
+  const settings = buildSettings({ expectations: opts, keys: keys.inputs, requiredScopes: opts.requiredScopes }, ctx.env);
   if (opts.presentedAs) settings.presentedAs = opts.presentedAs;
+  const storeTarget = opts.store !== undefined ? await resolveStoreTarget(opts, ctx) : undefined;
 
-  const token = await collectTokenEvidence(input, keys, settings, ctx.signal);
-  const ev: Evidence = { command: 'verify-token', now: ctx.now, settings, keys: collected(keyEvidence(keys, storageKey)), token };
+  const derived = await keys.derive(ctx);
+  const token = await collectTokenEvidence(input, derived, settings, ctx.signal);
+  const ev: Evidence = { command: 'verify-token', now: ctx.now, settings, keys: collected(keyEvidence(derived, keys.storageKey)), token };
   const t = token.status === 'collected' ? token.value : undefined;
 
-  const tiers: TierName[] = ['jwt'];
-  const deciding: TierName[] = ['jwt'];
-  if (t && !t.malformed && t.rejectedAlg === undefined && opts.store !== undefined && !ctx.signal.aborted) {
+  if (t && !unusableToken(t) && storeTarget && !ctx.signal.aborted) {
     ctx.progress.update('reading the store…');
-    const store = await collectStoreEvidence(opts, ctx, keys, storageKey, t, { inventory: false });
+    const store = await collectStoreEvidence(storeTarget, derived, keys.storageKey, t, { inventory: false }, ctx);
     Object.assign(ev, store.evidence);
     inferVersion(settings, t, store.kind, store.hints);
-    tiers.push('storage');
-    deciding.push('storage');
-    if ((settings.presentedAs ?? (t.kind === 'refresh' ? 'refresh' : 'access')) === 'refresh') {
-      tiers.push('refresh');
-      deciding.push('refresh');
-    }
   } else {
     inferVersion(settings, t);
   }
-
-  const report = buildReport(ev, { version: ctx.version, tiers, deciding, ...(ctx.signal.aborted ? { partial: 'interrupted (SIGINT)' } : {}) });
-  if (t?.malformed) return { report, exitCode: EXIT.badInput, errorLine: `the token is not a JWT: ${t.malformed} — pass the token exactly as the client sends it (without "Bearer ")` };
-  if (t?.rejectedAlg !== undefined) return { report, exitCode: EXIT.badInput, errorLine: `the token is signed with alg ${JSON.stringify(t.rejectedAlg)}, and FastMCP accepts HS256 only — it was not issued by this FastMCP server` };
-  return { report };
+  return { report: buildReport(ev, { version: ctx.version, interrupted: ctx.signal.aborted }) };
 }

@@ -1,11 +1,13 @@
 /**
  * Evidence → findings → tiers → verdict. Pure: no I/O, no clock (`ev.now` is the time).
  */
-import type { Collected, Evidence } from './evidence.js';
+import { type Collected, entry, type Evidence, type Finding, type Report, type StageId, TIER_TITLES, type TierName, type TierResult, TIERS, valueOf, type Verdict } from '../model/index.js';
 import { pathOf } from './facts.js';
+import { assessSurface } from './rules/discovery.js';
 import { ALL_RULES } from './rules/index.js';
+import { INTERRUPTED } from './exit.js';
+import { planTiers, type TierPlan } from './plan.js';
 import { stagesFor } from './stages.js';
-import { TIER_TITLES, TIERS, type Finding, type Report, type StageId, type TierName, type TierResult, type Verdict } from './types.js';
 
 /** FastMCP's order of checks for a bearer at /mcp. */
 export const ACCESS_ORDER: StageId[] = [
@@ -178,16 +180,16 @@ function notGivenReason(tier: TierName): string {
 
 export interface ReportOptions {
   version: string;
-  /** Tiers to show, in order. */
-  tiers: readonly TierName[];
-  /** Tiers whose absence makes a clean run inconclusive rather than healthy. */
-  deciding: readonly TierName[];
-  partial?: string;
+  /** The run was interrupted (SIGINT): the report is marked partial and is never healthy. */
+  interrupted: boolean;
+  /** The tiers to show and decide on; by default `planTiers(ev.command, ev)`. (Engine tests choose their own.) */
+  plan?: TierPlan;
 }
 
 export function buildReport(ev: Evidence, opts: ReportOptions): Report {
+  const plan = opts.plan ?? planTiers(ev.command, ev);
   const findings = runRules(ev);
-  const tiers = tierResults(ev, findings, opts.tiers);
+  const tiers = tierResults(ev, findings, plan.tiers);
   const firstError = findings.find((f) => f.severity === 'error');
   let verdict: Verdict;
   let failingTier: TierName | null = null;
@@ -199,20 +201,20 @@ export function buildReport(ev: Evidence, opts: ReportOptions): Report {
     summary = `${TIER_TITLES[firstError.tier]} fails: ${firstError.title} (${firstError.code}).`;
     fix = firstError.fix;
   } else {
-    const undecided = opts.deciding.filter((t) => {
+    const undecided = plan.deciding.filter((t) => {
       const s = tiers[t]?.status;
       return s === undefined || s === 'skipped' || s === 'error' || partialOf(ev, t) !== undefined;
     });
-    if (undecided.length || opts.partial) {
+    if (undecided.length || opts.interrupted) {
       verdict = 'inconclusive';
       const t = undecided[0];
       summary = t
         ? `Inconclusive: nothing failed, but the ${TIER_TITLES[t]} tier was not ${partialOf(ev, t) ? 'fully ' : ''}checked (${partialOf(ev, t) ?? tiers[t]?.reason ?? 'no evidence'}).`
-        : `Inconclusive: nothing failed in what was collected, but collection stopped early (${opts.partial}).`;
-      fix = !t ? 'Re-run to completion.' : tiers[t]?.status === 'error' ? `Could not collect the evidence for the ${TIER_TITLES[t]} tier (${tiers[t]?.reason}); fix that and re-run.` : inconclusiveFix(t);
+        : `Inconclusive: nothing failed in what was collected, but collection stopped early (${INTERRUPTED}).`;
+      fix = !t ? 'Re-run to completion.' : tiers[t]?.status === 'error' ? couldNotCollectFix(t, tiers[t]?.reason) : inconclusiveFix(t);
     } else {
       verdict = 'healthy';
-      summary = `Healthy: no error found in ${listTitles(opts.deciding)}.`;
+      summary = `Healthy: no error found in ${listTitles(plan.deciding)}.`;
     }
   }
   const report: Report = {
@@ -230,8 +232,17 @@ export function buildReport(ev: Evidence, opts: ReportOptions): Report {
     evidence: ev,
   };
   if (ev.token) report.stages = stagesFor(ev, findings);
-  if (opts.partial) report.partial = opts.partial;
+  const surface = valueOf(ev.discovery);
+  if (surface) report.discovery = assessSurface(surface);
+  if (opts.interrupted) report.partial = INTERRUPTED;
   return report;
+}
+
+/** A deciding tier whose evidence could not be collected. */
+function couldNotCollectFix(t: TierName, reason: string | undefined): string {
+  // A server that was given but does not answer: the catalogue's advice for it, not "give --server".
+  if (t === 'discovery') return entry('DISCOVERY_SERVER_UNREACHABLE').fix;
+  return `Could not collect the evidence for the ${TIER_TITLES[t]} tier (${reason}); fix that and re-run.`;
 }
 
 function listTitles(tiers: readonly TierName[]): string {

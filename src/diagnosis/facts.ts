@@ -3,11 +3,16 @@
  * modules never import the engine).
  */
 import { serverAtLeast } from '../fastmcp/version.js';
-import type { Evidence, SettingsEvidence, TokenEvidence } from './evidence.js';
+import type { ChainEvidence, Evidence, SettingsEvidence, TokenEvidence, UpstreamSetValue, UpstreamToken } from '../model/index.js';
 
 /** The collected token, if any. */
 export function tokenOf(ev: Evidence): TokenEvidence | undefined {
   return ev.token?.status === 'collected' ? ev.token.value : undefined;
+}
+
+/** A token FastMCP could not even decode (not a JWT) or would never verify (not HS256): bad input. */
+export function unusableToken(t: TokenEvidence): boolean {
+  return t.malformed !== undefined || t.rejectedAlg !== undefined;
 }
 
 /** Which FastMCP path the token goes through: bearer at /mcp ('access') or refresh grant at /token. */
@@ -33,4 +38,21 @@ export function versionText(settings: SettingsEvidence): string {
 /** The text with its first letter upper-cased (a finding detail that starts a sentence). */
 export function capital(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/**
+ * The upstream GitHub token a token's chain through the store leads to (mcp-jti-mappings →
+ * mcp-upstream-tokens; an undecryptable set that opens with a candidate key counts), or where the
+ * chain stops, in words.
+ */
+export function upstreamTargetOf(chain: ChainEvidence): { target: UpstreamToken } | { stop: string } {
+  const set = chain.upstreamSet;
+  let value: UpstreamSetValue | undefined;
+  if (set?.state === 'present' || set?.state === 'expired') value = set.value;
+  else if (set?.state === 'undecryptable') value = set.decryptsWithValue;
+  if (!value) {
+    const m = chain.mapping;
+    return { stop: !m ? 'the token has no JTI mapping to follow' : m.state !== 'present' ? `the chain stops at the JTI mapping (${m.state})` : `the chain stops at the upstream token set (${set?.state ?? 'not looked up'})` };
+  }
+  return { target: { token: value.accessToken, source: `upstream token set ${value.upstreamTokenId.slice(0, 8)}…`, storedExpiresAt: value.expiresAt, hasRefreshToken: value.refreshToken !== null } };
 }

@@ -1,5 +1,4 @@
-import { entry } from './catalogue.js';
-import type { Finding, Severity, StageId } from './types.js';
+import { entry, type Finding, type FindingCode, type Severity, type StageId } from '../model/index.js';
 
 export interface FindingExtra {
   /** Override the catalogue's default severity (e.g. a hazard that is only a warning on old versions). */
@@ -12,7 +11,7 @@ export interface FindingExtra {
 }
 
 /** Build a finding from its catalogue entry. `detail` is the evidence in words (fingerprints only). */
-export function finding(code: string, detail: string, extra: FindingExtra = {}): Finding {
+export function finding(code: FindingCode, detail: string, extra: FindingExtra = {}): Finding {
   const e = entry(code);
   const f: Finding = {
     code,

@@ -3,8 +3,7 @@
  * Pure: derived from the evidence and the findings.
  */
 import { isoTime } from '../time.js';
-import type { Evidence, Lookup } from './evidence.js';
-import type { Finding, StageId, StageResult, TierStatus } from './types.js';
+import type { Evidence, Finding, Lookup, StageId, StageResult, TierStatus } from '../model/index.js';
 
 const ACCESS_STAGES: StageId[] = ['jwt.decode', 'jwt.signature', 'jwt.token_use', 'jwt.exp', 'jwt.iss', 'jwt.aud', 'jwt.jti', 'storage.jti_mapping', 'storage.upstream_set', 'upstream.verify', 'upstream.scopes'];
 const REFRESH_STAGES: StageId[] = ['jwt.decode', 'storage.client', 'refresh.hash', 'jwt.signature', 'jwt.token_use', 'jwt.exp', 'jwt.iss', 'jwt.aud', 'jwt.jti', 'storage.jti_mapping', 'storage.upstream_set', 'upstream.verify', 'upstream.scopes'];

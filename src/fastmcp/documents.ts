@@ -7,7 +7,7 @@
  *   FileTree entry files omit `collection` and `key`.
  * - Envelope: `{"__encrypted_data__": <std base64 of a Fernet token>, "__encryption_version__": 1}`.
  */
-import type { UpstreamSetValue } from '../diagnosis/evidence.js';
+import type { UpstreamSetValue } from '../model/index.js';
 import { Secret, safePrefix } from '../secrets.js';
 
 export type DocumentFormat = 'A' | 'B';

@@ -4,7 +4,7 @@
  */
 import { compactVerify, errors as joseErrors } from 'jose';
 import { decodeUrlsafeBase64Strict } from '../crypto/fernet.js';
-import type { TokenEvidence } from '../diagnosis/evidence.js';
+import type { TokenEvidence } from '../model/index.js';
 import { Secret, sha256Hex } from '../secrets.js';
 import type { DerivedKey } from './keys.js';
 

@@ -2,7 +2,7 @@
  * What FastMCP logs at each failing stage (fastmcp-oauth-proxy.md §7), by version.
  * Used to tell the operator which line to look for in their server log.
  */
-import type { StageId } from '../diagnosis/types.js';
+import type { StageId } from '../model/index.js';
 import { atLeast } from './version.js';
 
 export interface LogContext {

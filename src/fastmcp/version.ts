@@ -1,4 +1,5 @@
 /** FastMCP version arithmetic: "2.14.7", "3.4", "4.0.0b3" → comparable tuples. */
+import type { StoreKind, VersionRange } from '../model/index.js';
 
 export function parseVersion(v: string): [number, number, number] | undefined {
   const m = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(v.trim());
@@ -18,15 +19,6 @@ export function atLeast(v: string | undefined, min: string): boolean | undefined
   return true;
 }
 
-export interface VersionRange {
-  /** Inclusive lower bound. */
-  min?: string;
-  /** Exclusive upper bound. */
-  below?: string;
-  /** What the range was inferred from, in words. */
-  hints: string[];
-}
-
 function max(a: string | undefined, b: string): string {
   return a === undefined || atLeast(b, a) ? b : a;
 }
@@ -36,7 +28,7 @@ function min(a: string | undefined, b: string): string {
 
 export interface VersionHints {
   headerFamily?: 'authlib' | 'joserfc' | 'other';
-  storeKind?: 'diskcache' | 'filetree' | 'redis' | 'redis-cluster';
+  storeKind?: StoreKind;
   /** exp - iat of a refresh JWT, seconds. */
   refreshLifetime?: number;
   /** The store has mcp-refresh-tokens entries (2.13.2+). */

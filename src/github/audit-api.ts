@@ -6,17 +6,13 @@
  */
 import { Octokit } from '@octokit/rest';
 import { CollectError } from '../errors.js';
-import type { RawRecord } from './events.js';
+import { classifyNetError, createHttpEdge, oneLineText } from '../http/edge.js';
+import type { Io } from '../model/index.js';
 import { isoTime } from '../time.js';
-import { GithubHttp, oneLineText, transportError } from './http.js';
+import type { RawRecord } from './events.js';
+import type { AuditLogTarget } from './target.js';
 
-export interface AuditApiOptions {
-  kind: 'org' | 'enterprise';
-  name: string;
-  token: string;
-  apiUrl: string;
-  timeoutMs: number;
-  userAgent: string;
+export interface AuditApiOptions extends AuditLogTarget {
   /** Search phrase; default `action:oauth_access`. */
   phrase?: string;
   /** Only events at or after (unix seconds): becomes a `created:>=` qualifier. */
@@ -24,7 +20,6 @@ export interface AuditApiOptions {
   perPage?: number;
   /** Stop after this many pages (default MAX_AUDIT_PAGES). */
   maxPages?: number;
-  signal?: AbortSignal;
 }
 
 export interface AuditApiResult {
@@ -56,9 +51,9 @@ export function nextLink(link: unknown): string | undefined {
   return undefined;
 }
 
-export async function readAuditLog(opts: AuditApiOptions, onRecord: (rec: RawRecord) => void): Promise<AuditApiResult> {
-  const http = new GithubHttp({ apiUrl: opts.apiUrl, timeoutMs: opts.timeoutMs, userAgent: opts.userAgent, signal: opts.signal });
-  const octokit = new Octokit({ auth: opts.token, baseUrl: opts.apiUrl, userAgent: opts.userAgent, log: silentLog, request: { fetch: http.fetch } });
+export async function readAuditLog(opts: AuditApiOptions, onRecord: (rec: RawRecord) => void, io: Io = {}): Promise<AuditApiResult> {
+  const http = createHttpEdge(opts.http, io);
+  const octokit = new Octokit({ auth: opts.token.reveal(), baseUrl: opts.apiUrl, userAgent: opts.http.userAgent, log: silentLog, request: { fetch: http.fetch } });
   const route = opts.kind === 'org' ? 'GET /orgs/{org}/audit-log' : 'GET /enterprises/{enterprise}/audit-log';
   const params: Record<string, unknown> = { phrase: auditPhrase(opts), per_page: opts.perPage ?? 100, include: 'web' };
   if (opts.kind === 'org') params.org = opts.name;
@@ -86,7 +81,7 @@ export async function readAuditLog(opts: AuditApiOptions, onRecord: (rec: RawRec
           onRecord(rec as RawRecord);
         }
       }
-      if (opts.signal?.aborted) {
+      if (io.signal?.aborted) {
         result.stopped = 'interrupted';
         break;
       }
@@ -121,24 +116,24 @@ export async function readAuditLog(opts: AuditApiOptions, onRecord: (rec: RawRec
       page = await octokit.request({ method: 'GET', url: nextUrl.href });
     }
   } catch (e) {
-    if (opts.signal?.aborted) {
+    if (io.signal?.aborted) {
       result.stopped = 'interrupted';
       return result;
     }
     if (e instanceof CollectError) throw e;
-    throw auditError(e, opts, path);
+    throw auditError(e, opts, path, io);
   } finally {
     await http.close();
   }
   return result;
 }
 
-function auditError(e: unknown, opts: AuditApiOptions, path: string): CollectError {
+function auditError(e: unknown, opts: AuditApiOptions, path: string, io: Io): CollectError {
   const status = (e as { status?: number }).status;
   const response = (e as { response?: { data?: unknown } }).response;
   const where = `${opts.kind === 'org' ? '--org' : '--enterprise'} ${opts.name}`;
   if (!response) {
-    const err = transportError((e as { cause?: unknown }).cause ?? e, false, { timeoutMs: opts.timeoutMs, signal: opts.signal });
+    const err = classifyNetError((e as { cause?: unknown }).cause ?? e, { interrupted: io.signal?.aborted === true, timedOut: false, timeoutMs: opts.http.timeoutMs });
     return new CollectError(`the audit-log API (${opts.apiUrl}${path}) did not answer: ${err.message}`, 'check --github-api-url and the network, then retry');
   }
   const data = response.data;

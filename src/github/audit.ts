@@ -5,13 +5,10 @@
  *
  * Records arrive one at a time (streamed); only token-lifecycle events are kept, up to a bound.
  */
-import type { IdpEvent, IdpEvidence, TimelinePoint } from '../diagnosis/evidence.js';
+import type { IdpEvent, IdpEvidence, TimelinePoint } from '../model/index.js';
 import type { Secret } from '../secrets.js';
 import { classifyToken, hashedToken, tokenLastEight } from './classify.js';
 import { isTokenAction, lifecycleOf, matchesApp, toEvent, type RawRecord } from './events.js';
-
-/** GitHub's documented cap per user / OAuth App / scope set. */
-export const TOKEN_CAP = 10;
 
 /** Token-lifecycle events kept in memory at most (the rest are counted, not kept). */
 export const MAX_KEPT_EVENTS = 200_000;

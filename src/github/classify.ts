@@ -4,7 +4,7 @@
  * warns against strict token-length checks — never hard checks.
  */
 import { createHash } from 'node:crypto';
-import type { ClientIdKind } from '../diagnosis/evidence.js';
+import type { ClientIdKind } from '../model/index.js';
 
 export interface TokenKind {
   /** The prefix as seen ('gho_', …, 'legacy', 'unknown'). Never secret material. */
@@ -47,13 +47,6 @@ export function classifyClientId(clientId: string | undefined): ClientIdKind {
 export function isOauthAppClient(kind: ClientIdKind | undefined): boolean {
   return kind === 'oauth-app' || kind === 'legacy-oauth-app';
 }
-
-export const CLIENT_ID_KIND_TEXT: Record<ClientIdKind, string> = {
-  'oauth-app': 'OAuth App (client id Ov…)',
-  'legacy-oauth-app': 'OAuth App (20-hex client id, older registration)',
-  'github-app': 'GitHub App (client id Iv…)',
-  unknown: 'unknown app kind',
-};
 
 /** GitHub's `hashed_token`: base64 of SHA-256 of the token, compared without '=' padding. */
 export function hashedToken(token: string): string {

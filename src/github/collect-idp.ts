@@ -5,13 +5,11 @@
  * (exit 2); an audit-log API refusal throws CollectError (exit 3).
  */
 import { basename } from 'node:path';
-import type { CommandContext } from '../commands/context.js';
-import { collected, failed, type Collected, type IdpEvidence, type StoreEvidence } from '../diagnosis/evidence.js';
-import type { Secret } from '../secrets.js';
+import { collected, failed, type Collected, type IdpEvidence, type Io, type StoreEvidence } from '../model/index.js';
 import { IdpCollector, type KnownToken, type SourceInfo } from './audit.js';
 import { readAuditLog } from './audit-api.js';
-import { DEFAULT_GITHUB_TIMEOUT_MS } from './probe.js';
 import { readSecurityLog } from './security-log.js';
+import type { AuditLogTarget } from './target.js';
 
 export interface IdpInputs {
   app?: string;
@@ -20,21 +18,21 @@ export interface IdpInputs {
 }
 
 /** Read each export into `collector`; returns the sources read and why reading stopped early, if it did. */
-export async function readExports(files: string[], collector: IdpCollector, ctx: CommandContext): Promise<{ sources: SourceInfo[]; stops: string[] }> {
+export async function readExports(files: string[], collector: IdpCollector, io: Io = {}): Promise<{ sources: SourceInfo[]; stops: string[] }> {
   const sources: SourceInfo[] = [];
   const stops: string[] = [];
   for (const file of files) {
     // After SIGINT nothing new is opened (file I/O would queue behind a PBKDF2 job on the thread pool).
-    if (ctx.signal.aborted) break;
+    if (io.signal?.aborted) break;
     const name = basename(file);
-    ctx.progress.update(`reading ${name}…`);
+    io.progress?.update(`reading ${name}…`);
     const r = await readSecurityLog(
       file,
       (rec, n) => {
         collector.add(rec, `${name}#${n}`);
-        if (n % 50_000 === 0) ctx.progress.update(`reading ${name}… ${n.toLocaleString('en-US')} events`);
+        if (n % 50_000 === 0) io.progress?.update(`reading ${name}… ${n.toLocaleString('en-US')} events`);
       },
-      { signal: ctx.signal },
+      io.signal ? { signal: io.signal } : {},
     );
     sources.push({ kind: 'security-log-export', file, format: r.format, gzip: r.gzip, events: r.records });
     if (r.stopped) {
@@ -68,9 +66,9 @@ export function idpResult(collector: IdpCollector, sources: SourceInfo[], stops:
   return collected(evidence, partial.length ? partial.join('; ') : undefined);
 }
 
-export async function collectSecurityLogs(files: string[], inputs: IdpInputs, ctx: CommandContext): Promise<Collected<IdpEvidence>> {
+export async function collectSecurityLogs(files: string[], inputs: IdpInputs, io: Io = {}): Promise<Collected<IdpEvidence>> {
   const collector = new IdpCollector(inputs);
-  const { sources, stops } = await readExports(files, collector, ctx);
+  const { sources, stops } = await readExports(files, collector, io);
   return idpResult(collector, sources, stops);
 }
 
@@ -81,25 +79,14 @@ export function storeEstimateFromInventory(inv: StoreEvidence): NonNullable<IdpE
   return { liveUpstreamSets: live, oauthAppTokens: inv.chainHealth.tokensByPrefix['gho_'] ?? 0, perClient };
 }
 
-export interface AuditSources {
-  targets: { kind: 'org' | 'enterprise'; name: string }[];
-  /** A token with read:audit_log. */
-  token: Secret;
-  apiUrl: string;
-  timeoutMs?: number;
-}
-
 /** Read each audit-log API source into `collector`. */
-export async function readAuditSources(audit: AuditSources, since: number | undefined, collector: IdpCollector, ctx: CommandContext): Promise<{ sources: SourceInfo[]; stops: string[] }> {
+export async function readAuditSources(audit: AuditLogTarget[], since: number | undefined, collector: IdpCollector, io: Io = {}): Promise<{ sources: SourceInfo[]; stops: string[] }> {
   const sources: SourceInfo[] = [];
   const stops: string[] = [];
-  for (const t of audit.targets) {
-    if (ctx.signal.aborted) break;
-    ctx.progress.update(`reading the ${t.kind} audit log of ${t.name}…`);
-    const r = await readAuditLog(
-      { kind: t.kind, name: t.name, token: audit.token.reveal(), apiUrl: audit.apiUrl, timeoutMs: audit.timeoutMs ?? DEFAULT_GITHUB_TIMEOUT_MS, userAgent: `mcp-auth-doctor/${ctx.version}`, ...(since !== undefined ? { since } : {}), signal: ctx.signal },
-      (rec) => collector.add(rec, `${t.kind} ${t.name} audit log`),
-    );
+  for (const t of audit) {
+    if (io.signal?.aborted) break;
+    io.progress?.update(`reading the ${t.kind} audit log of ${t.name}…`);
+    const r = await readAuditLog({ ...t, ...(since !== undefined ? { since } : {}) }, (rec) => collector.add(rec, `${t.kind} ${t.name} audit log`), io);
     sources.push({ kind: 'audit-log-api', file: r.url, events: r.records });
     if (r.stopped) stops.push(r.stopped);
   }
@@ -108,24 +95,24 @@ export async function readAuditSources(audit: AuditSources, since: number | unde
 
 export interface IdpSources extends IdpInputs {
   exports: string[];
-  audit?: AuditSources;
+  audit?: AuditLogTarget[];
   /** From the store (`upstreamTokensFromStore`), when read. */
   storeEstimate?: IdpEvidence['storeEstimate'];
   storeLocation?: string;
 }
 
 /** Every source github-audit knows: exports, then the audit-log API, then the store estimate. */
-export async function collectIdp(input: IdpSources, ctx: CommandContext): Promise<Collected<IdpEvidence>> {
+export async function collectIdp(input: IdpSources, io: Io = {}): Promise<Collected<IdpEvidence>> {
   const collector = new IdpCollector({ app: input.app, since: input.since, tokens: input.tokens });
-  const ex = await readExports(input.exports, collector, ctx);
+  const ex = await readExports(input.exports, collector, io);
   const sources = [...ex.sources];
   const stops = [...ex.stops];
-  if (input.audit && !stops.length && !ctx.signal.aborted) {
-    const au = await readAuditSources(input.audit, input.since, collector, ctx);
+  if (input.audit?.length && !stops.length && !io.signal?.aborted) {
+    const au = await readAuditSources(input.audit, input.since, collector, io);
     sources.push(...au.sources);
     stops.push(...au.stops);
   }
-  if (ctx.signal.aborted && !stops.length) stops.push('interrupted');
+  if (io.signal?.aborted && !stops.length) stops.push('interrupted');
   if (input.storeEstimate) sources.push({ kind: 'store-estimate', ...(input.storeLocation ? { file: input.storeLocation } : {}), events: 0 });
   return idpResult(collector, sources, stops, input.storeEstimate ? { storeEstimate: input.storeEstimate } : {});
 }

@@ -4,7 +4,7 @@
  * under `data`, or flattened as `data.<name>` (CSV exports); `oauth_application_name` or
  * `application_name`; `hashed_token` with or without '=' padding.
  */
-import type { IdpEvent } from '../diagnosis/evidence.js';
+import type { IdpEvent } from '../model/index.js';
 import { normaliseHashedToken } from './classify.js';
 
 export type RawRecord = Record<string, unknown>;

@@ -1,13 +1,13 @@
 /**
- * The HTTP edge towards GitHub: one bounded request at a time (undici, with connect/headers/body
- * timeouts and an overall deadline), and the pure classification of an answer into a
- * `GithubHttpProbe` (github.md §4, §6). No retries here, ever: GitHub locks out repeated bad
- * credentials, and a diagnostic must not sleep-and-retry.
+ * GitHub's side of the HTTP edge: one bounded GET with a token, as FastMCP's GitHubTokenVerifier
+ * sends it, and the pure classification of an answer into a `GithubHttpProbe` (github.md §4, §6).
+ * The request itself goes through the one HTTP edge (src/http/edge.ts): proxies, timeouts, body
+ * limits, named transport errors. No retries here, ever.
  */
-import { Agent, Response, fetch as undiciFetch, request } from 'undici';
-import type { GithubHttpProbe, GithubOutcome } from '../diagnosis/evidence.js';
-import { describeError } from '../errors.js';
-import { humanDuration } from '../time.js';
+import { oneLineText, type HttpEdge } from '../http/edge.js';
+import type { GithubHttpProbe, GithubOutcome } from '../model/index.js';
+
+export { oneLineText } from '../http/edge.js';
 
 /** What came back, before classification. `error` is set when no HTTP answer arrived. */
 export interface RawAnswer {
@@ -21,127 +21,17 @@ export interface RawAnswer {
   ms: number;
 }
 
-export interface GithubHttpOptions {
-  /** REST API base, without trailing slash (https://api.github.com, https://HOST/api/v3). */
-  apiUrl: string;
-  /** Bound for each request: connect, headers, body, and the whole exchange. */
-  timeoutMs: number;
-  userAgent: string;
-  /** Interrupt (SIGINT). */
-  signal?: AbortSignal;
-}
-
+/** Body bytes kept from an answer to GET /user (GitHub's JSON is small; an HTML error page is cut). */
 const BODY_KEEP = 8192;
-/** Most bytes read from one answer Octokit parses (an audit-log page of 100 events is ~200 KB). */
-const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
-/** Statuses whose Response may not carry a body. */
-const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
-/** One undici dispatcher per run, with the timeouts applied to every request (ours and Octokit's). */
-export class GithubHttp {
-  readonly agent: Agent;
-
-  constructor(readonly opts: GithubHttpOptions) {
-    this.agent = new Agent({
-      connect: { timeout: opts.timeoutMs },
-      headersTimeout: opts.timeoutMs,
-      bodyTimeout: opts.timeoutMs,
-      keepAliveTimeout: 1000,
-    });
+/** GET with a bearer token, as FastMCP's GitHubTokenVerifier sends it. Never throws. */
+export async function getWithToken(http: HttpEdge, url: string, token: string): Promise<RawAnswer> {
+  const ans = await http.send({ method: 'GET', url, headers: { authorization: `Bearer ${token}`, accept: 'application/vnd.github.v3+json' }, maxBodyBytes: BODY_KEEP });
+  if (ans.error) {
+    const kind = ans.error.kind === 'timeout' ? 'timeout' : ans.error.kind === 'aborted' ? 'aborted' : 'network';
+    return { url, headers: {}, error: { kind, message: ans.error.message }, ms: ans.ms };
   }
-
-  url(path: string): string {
-    return `${this.opts.apiUrl.replace(/\/+$/, '')}${path}`;
-  }
-
-  /** A deadline for one exchange, combined with the interrupt signal. */
-  private deadline(): { signal: AbortSignal; timedOut: () => boolean } {
-    const timeout = AbortSignal.timeout(this.opts.timeoutMs);
-    const signal = this.opts.signal ? AbortSignal.any([this.opts.signal, timeout]) : timeout;
-    return { signal, timedOut: () => timeout.aborted && !this.opts.signal?.aborted };
-  }
-
-  /** GET with a bearer token, as FastMCP's GitHubTokenVerifier sends it. */
-  async getWithToken(path: string, token: string): Promise<RawAnswer> {
-    const url = this.url(path);
-    const started = performance.now();
-    const { signal, timedOut } = this.deadline();
-    try {
-      const res = await request(url, {
-        method: 'GET',
-        dispatcher: this.agent,
-        signal,
-        headers: {
-          authorization: `Bearer ${token}`,
-          accept: 'application/vnd.github.v3+json',
-          'user-agent': this.opts.userAgent,
-        },
-      });
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(res.headers)) {
-        if (v === undefined) continue;
-        headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
-      }
-      // Keep the first few KB; stop reading there (a huge or endless body must cost neither memory nor time).
-      const chunks: Buffer[] = [];
-      let kept = 0;
-      for await (const chunk of res.body) {
-        chunks.push(chunk as Buffer);
-        kept += (chunk as Buffer).length;
-        if (kept >= BODY_KEEP) break;
-      }
-      res.body.destroy();
-      const body = Buffer.concat(chunks).subarray(0, BODY_KEEP).toString('utf8');
-      return { url, status: res.statusCode, headers, body, ms: performance.now() - started };
-    } catch (e) {
-      return { url, headers: {}, error: transportError(e, timedOut(), this.opts), ms: performance.now() - started };
-    }
-  }
-
-  /**
-   * A `fetch` for Octokit that goes through the same dispatcher (same timeouts), plus the deadline.
-   * Octokit buffers whole bodies, so the body is read here first, up to MAX_RESPONSE_BYTES: a larger
-   * answer rejects (Octokit reports it as a request error without a response), never fills memory.
-   */
-  readonly fetch = async (input: string | URL, init?: Record<string, unknown>): Promise<unknown> => {
-    const { signal } = this.deadline();
-    const merged = init?.signal instanceof AbortSignal ? AbortSignal.any([init.signal, signal]) : signal;
-    const res = await undiciFetch(input, { ...(init as object), dispatcher: this.agent, signal: merged } as Parameters<typeof undiciFetch>[1]);
-    if (!res.body || NULL_BODY_STATUS.has(res.status)) return res;
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for await (const chunk of res.body) {
-      size += chunk.byteLength;
-      if (size > MAX_RESPONSE_BYTES) {
-        await res.body.cancel().catch(() => undefined);
-        throw new Error(`the answer was larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MB; not read further`);
-      }
-      chunks.push(chunk);
-    }
-    return new Response(Buffer.concat(chunks), { status: res.status, statusText: res.statusText, headers: res.headers });
-  };
-
-  /** Drop every connection (a hung one included). */
-  async close(): Promise<void> {
-    await this.agent.destroy().catch(() => undefined);
-  }
-}
-
-/** Turn a transport failure into words, distinguishing timeout, interrupt and network errors. */
-export function transportError(e: unknown, timedOut: boolean, opts: Pick<GithubHttpOptions, 'timeoutMs' | 'signal'>): NonNullable<RawAnswer['error']> {
-  const code = (e as { code?: string }).code ?? (e as { cause?: { code?: string } }).cause?.code;
-  const name = (e as { name?: string }).name;
-  if (opts.signal?.aborted && !timedOut) return { kind: 'aborted', message: 'interrupted before GitHub answered' };
-  if (timedOut || name === 'TimeoutError' || (typeof code === 'string' && /TIMEOUT/.test(code))) {
-    // The timeout as given (1.5 s stays 1.5 s; whole minutes and more read as a duration).
-    const within = opts.timeoutMs < 60_000 ? `${opts.timeoutMs / 1000} s` : humanDuration(opts.timeoutMs / 1000);
-    return { kind: 'timeout', message: `no answer within ${within} (${code ?? 'timeout'})` };
-  }
-  const cause = (e as { cause?: unknown }).cause;
-  const text = oneLineText(cause instanceof Error ? describeError(cause) : describeError(e));
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { kind: 'network', message: `DNS lookup failed (${text})` };
-  if (code === 'ECONNREFUSED') return { kind: 'network', message: `connection refused (${text})` };
-  return { kind: 'network', message: text };
+  return { url, status: ans.status!, headers: ans.headers, body: ans.text, ms: ans.ms };
 }
 
 function num(v: string | undefined): number | undefined {
@@ -182,12 +72,6 @@ export function probeHeaders(h: Record<string, string>, nowMs = 0): GithubHttpPr
   if (Object.keys(rl).length) out.rateLimit = rl;
   if (h['x-github-enterprise-version']) out.githubEnterpriseVersion = h['x-github-enterprise-version'];
   return out;
-}
-
-/** Text a server sent, made fit for one line of output: control characters and runs of space collapsed, at most 300 characters. */
-export function oneLineText(text: string): string {
-  const t = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\s]+/g, ' ').trim();
-  return t.length > 300 ? `${t.slice(0, 300)}…` : t;
 }
 
 /** GitHub's `message` from a JSON error body, if any (on one line). */

@@ -8,34 +8,14 @@
  * rate limit says remaining 0; never a retry or a sleep.
  */
 import { Octokit } from '@octokit/rest';
-import { collected, failed, type Collected, type GithubHttpProbe, type UpstreamEvidence } from '../diagnosis/evidence.js';
-import { sha256Hex, type Secret } from '../secrets.js';
+import { classifyNetError, createHttpEdge, type HttpEdge } from '../http/edge.js';
+import { collected, failed, type Collected, type GithubHttpProbe, type Io, type UpstreamEvidence, type UpstreamToken } from '../model/index.js';
+import { sha256Hex } from '../secrets.js';
 import { classifyClientId, classifyToken } from './classify.js';
-import { classifyAnswer, GithubHttp, isUnavailable, oneLineText, outcomeOf, probeHeaders, transportError } from './http.js';
+import { classifyAnswer, getWithToken, isUnavailable, oneLineText, outcomeOf, probeHeaders } from './http.js';
+import type { GithubTarget } from './target.js';
 
-export interface ProbeOptions {
-  apiUrl: string;
-  /** Per request; FastMCP's default is 10 s. */
-  timeoutMs: number;
-  requiredScopes: string[];
-  /** The deployment's GitHub client id (also used for check-token). */
-  clientId?: string;
-  /** The app's client secret: enables check-token together with clientId. */
-  clientSecret?: Secret;
-  /** false = never use check-token (`--no-check-token`). */
-  checkToken?: boolean;
-  userAgent: string;
-  signal?: AbortSignal;
-}
-
-export interface ProbeTarget {
-  token: Secret;
-  /** Where the token came from, in words (never the value). */
-  source: string;
-  storedExpiresAt?: number | null;
-  hasRefreshToken?: boolean;
-}
-
+/** Per request; FastMCP's own default. */
 export const DEFAULT_GITHUB_TIMEOUT_MS = 10_000;
 
 const silentLog = { debug() {}, info() {}, warn() {}, error() {} };
@@ -51,16 +31,25 @@ export function effectiveScopes(header: string | null | undefined): string[] {
 
 /** One prober per run: it remembers every token it has asked about. */
 export class GithubProber {
-  readonly http: GithubHttp;
+  readonly http: HttpEdge;
   readonly #memo = new Map<string, Promise<Collected<UpstreamEvidence>>>();
   #octokit: Octokit | undefined;
+  readonly #signal: AbortSignal | undefined;
 
-  constructor(readonly opts: ProbeOptions) {
-    this.http = new GithubHttp({ apiUrl: opts.apiUrl, timeoutMs: opts.timeoutMs, userAgent: opts.userAgent, signal: opts.signal });
+  constructor(
+    readonly target: GithubTarget,
+    io: Io = {},
+  ) {
+    this.http = createHttpEdge(target.http, io);
+    this.#signal = io.signal;
+  }
+
+  #url(path: string): string {
+    return `${this.target.apiUrl.replace(/\/+$/, '')}${path}`;
   }
 
   /** Probe a token; a second call for the same token returns the first result without a request. */
-  probe(target: ProbeTarget): Promise<Collected<UpstreamEvidence>> {
+  probe(target: UpstreamToken): Promise<Collected<UpstreamEvidence>> {
     const key = sha256Hex(target.token.reveal());
     let p = this.#memo.get(key);
     if (!p) {
@@ -77,24 +66,24 @@ export class GithubProber {
   /** Octokit without `auth` (the auth hook would overwrite the Basic header; github.md §3.1). */
   #client(): Octokit {
     this.#octokit ??= new Octokit({
-      baseUrl: this.opts.apiUrl,
-      userAgent: this.opts.userAgent,
+      baseUrl: this.target.apiUrl,
+      userAgent: this.target.http.userAgent,
       log: silentLog,
       request: { fetch: this.http.fetch },
     });
     return this.#octokit;
   }
 
-  async #probeOnce(target: ProbeTarget): Promise<Collected<UpstreamEvidence>> {
+  async #probeOnce(target: UpstreamToken): Promise<Collected<UpstreamEvidence>> {
     const token = target.token.reveal();
     const kind = classifyToken(token);
     const ev: UpstreamEvidence = {
       token: target.token,
       tokenSource: target.source,
       tokenKind: { prefix: kind.prefix, kind: kind.kind, expires: kind.expires },
-      apiUrl: this.opts.apiUrl,
-      requiredScopes: this.opts.requiredScopes,
-      clientIdKind: classifyClientId(this.opts.clientId),
+      apiUrl: this.target.apiUrl,
+      requiredScopes: this.target.requiredScopes,
+      clientIdKind: classifyClientId(this.target.clientId),
     };
     if (target.storedExpiresAt !== undefined) ev.storedExpiresAt = target.storedExpiresAt;
     if (target.hasRefreshToken !== undefined) ev.hasRefreshToken = target.hasRefreshToken;
@@ -109,12 +98,12 @@ export class GithubProber {
     }
 
     // 1. check-token, when the app credentials are there.
-    const canCheck = this.opts.checkToken !== false && Boolean(this.opts.clientId) && Boolean(this.opts.clientSecret);
-    if (this.opts.checkToken === false) ev.checkToken = { outcome: 'skipped', message: 'disabled (--no-check-token)' };
+    const canCheck = this.target.checkToken && Boolean(this.target.clientId) && Boolean(this.target.clientSecret);
+    if (!this.target.checkToken) ev.checkToken = { outcome: 'skipped', message: 'disabled (--no-check-token)' };
     else if (!canCheck) ev.checkToken = { outcome: 'skipped', message: 'no app client id and secret given' };
     if (canCheck) {
       await this.#checkToken(token, ev);
-      if (this.opts.signal?.aborted) return failed('interrupted before GitHub answered', ev);
+      if (this.#signal?.aborted) return failed('interrupted before GitHub answered', ev);
       const ct = ev.checkToken!;
       if (ct.outcome === 'invalid') {
         notes.push('check-token answered 404 (GitHub no longer knows the token): GET /user not called, to avoid a failed login');
@@ -132,7 +121,7 @@ export class GithubProber {
     }
 
     // 2. GET /user, exactly once.
-    const userRaw = await this.http.getWithToken('/user', token);
+    const userRaw = await getWithToken(this.http, this.#url('/user'), token);
     if (userRaw.error?.kind === 'aborted') return failed('interrupted before GitHub answered', ev);
     const user: UpstreamEvidence['user'] = classifyAnswer(userRaw);
     if (user.outcome === 'ok') {
@@ -153,7 +142,7 @@ export class GithubProber {
       if (ev.checkToken?.outcome === 'valid' && ev.checkToken.scopes) ev.effectiveScopes = ev.checkToken.scopes.length ? ev.checkToken.scopes : ['user'];
       return done();
     }
-    const reposRaw = await this.http.getWithToken('/user/repos', token);
+    const reposRaw = await getWithToken(this.http, this.#url('/user/repos'), token);
     if (reposRaw.error?.kind === 'aborted') return failed('interrupted before GitHub answered', ev);
     const repos = classifyAnswer(reposRaw);
     ev.repos = repos;
@@ -163,16 +152,16 @@ export class GithubProber {
   }
 
   async #checkToken(token: string, ev: UpstreamEvidence): Promise<void> {
-    const clientId = this.opts.clientId!;
-    const basic = Buffer.from(`${clientId}:${this.opts.clientSecret!.reveal()}`, 'utf8').toString('base64');
+    const clientId = this.target.clientId!;
+    const basic = Buffer.from(`${clientId}:${this.target.clientSecret!.reveal()}`, 'utf8').toString('base64');
     const started = performance.now();
-    const url = this.http.url(`/applications/${encodeURIComponent(clientId)}/token`);
+    const url = this.#url(`/applications/${encodeURIComponent(clientId)}/token`);
     try {
       const res = await this.#client().rest.apps.checkToken({
         client_id: clientId,
         access_token: token,
         headers: { authorization: `basic ${basic}` },
-        request: this.opts.signal ? { signal: this.opts.signal } : {},
+        request: this.#signal ? { signal: this.#signal } : {},
       });
       const d = res.data as unknown as {
         expires_at?: string | null;
@@ -192,7 +181,7 @@ export class GithubProber {
       const response = (e as { response?: { data?: unknown; headers?: Record<string, unknown> } }).response;
       if (!response) {
         // Transport failure (Octokit reports it as status 500 without a response) or interrupt.
-        const err = transportError((e as { cause?: unknown }).cause ?? e, isTimeout(e), { timeoutMs: this.opts.timeoutMs, signal: this.opts.signal });
+        const err = classifyNetError((e as { cause?: unknown }).cause ?? e, { interrupted: this.#signal?.aborted === true, timedOut: false, timeoutMs: this.target.http.timeoutMs });
         const http: GithubHttpProbe = { url, outcome: err.kind === 'timeout' ? 'timeout' : 'network-error', message: err.message, ms, headers: {} };
         ev.checkTokenHttp = http;
         ev.checkToken = { outcome: 'error', message: err.message };
@@ -219,17 +208,4 @@ function lower(h: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h)) if (v !== undefined && v !== null) out[k.toLowerCase()] = String(v);
   return out;
-}
-
-function isTimeout(e: unknown): boolean {
-  const seen = new Set<unknown>();
-  let cur: unknown = e;
-  while (cur && typeof cur === 'object' && !seen.has(cur)) {
-    seen.add(cur);
-    const name = (cur as { name?: string }).name;
-    const code = (cur as { code?: string }).code;
-    if (name === 'TimeoutError' || (typeof code === 'string' && /TIMEOUT/.test(code))) return true;
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return false;
 }

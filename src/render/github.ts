@@ -2,7 +2,7 @@
  * GitHub Actions output: workflow-command annotations on stdout (escaped, capped) and a Markdown
  * summary for $GITHUB_STEP_SUMMARY (the entry point appends it).
  */
-import { TIER_TITLES, type Finding, type Report, type TierName } from '../diagnosis/types.js';
+import { TIER_TITLES, type Finding, type Report, type TierName } from '../model/index.js';
 
 /** GitHub caps annotations per step; we stay under it and say how many were left out. */
 export const ANNOTATION_CAP = 10;

@@ -1,4 +1,4 @@
-import type { Report } from '../diagnosis/types.js';
+import type { Report } from '../model/index.js';
 
 /** Safety net: raw bytes never reach JSON (Secrets already render as fingerprints via toJSON). */
 function replacer(_key: string, value: unknown): unknown {

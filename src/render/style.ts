@@ -1,6 +1,6 @@
 /** A tiny styling facade over chalk, so section renderers need not care whether colour is on. */
 import { Chalk } from 'chalk';
-import type { Severity, TierStatus } from '../diagnosis/types.js';
+import type { Severity, TierStatus } from '../model/index.js';
 
 export interface Style {
   bold(s: string): string;
@@ -38,4 +38,21 @@ export function indent(text: string, n: number): string {
     .split('\n')
     .map((l) => (l ? pad + l : l))
     .join('\n');
+}
+
+/** Greedy word wrap; `hang` indents continuation lines. */
+export function wrap(text: string, width: number, hang = 0): string {
+  const lines: string[] = [];
+  for (const para of text.split('\n')) {
+    let line = '';
+    for (const word of para.split(/\s+/)) {
+      if (!word) continue;
+      if (line && line.length + 1 + word.length > width) {
+        lines.push(line);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+    }
+    lines.push(line);
+  }
+  return lines.join(`\n${' '.repeat(hang)}`);
 }

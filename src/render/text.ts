@@ -2,9 +2,9 @@
  * Text output: command details, then a short checklist per tier (with its findings), then the
  * verdict in one sentence, then the fix.
  */
-import { TIER_TITLES, type Report, type TierName } from '../diagnosis/types.js';
+import { TIER_TITLES, type Report, type TierName } from '../model/index.js';
 import { sectionsFor } from './sections/index.js';
-import { indent, makeStyle } from './style.js';
+import { indent, makeStyle, wrap } from './style.js';
 
 export async function renderText(report: Report, opts: { color: boolean }): Promise<string> {
   const s = makeStyle(opts.color);
@@ -42,21 +42,4 @@ export async function renderText(report: Report, opts: { color: boolean }): Prom
     out.push(s.dim(`Also: ${warnings.map((w) => w.code).join(', ')} (see above).`));
   }
   return `${out.join('\n')}\n`;
-}
-
-/** Greedy word wrap; `hang` indents continuation lines. */
-export function wrap(text: string, width: number, hang = 0): string {
-  const lines: string[] = [];
-  for (const para of text.split('\n')) {
-    let line = '';
-    for (const word of para.split(/\s+/)) {
-      if (!word) continue;
-      if (line && line.length + 1 + word.length > width) {
-        lines.push(line);
-        line = word;
-      } else line = line ? `${line} ${word}` : word;
-    }
-    lines.push(line);
-  }
-  return lines.join(`\n${' '.repeat(hang)}`);
 }

@@ -4,20 +4,16 @@
  * (the challenge is kept), anything else = error. The token only ever goes into the Authorization
  * header; evidence and messages carry its fingerprint at most.
  */
-import { collected, failed, type CanaryEvidence, type Collected } from '../diagnosis/evidence.js';
-import type { Secret } from '../secrets.js';
-import { redactUrl } from '../secrets.js';
+import { createHttpEdge } from '../http/edge.js';
+import { collected, failed, type CanaryEvidence, type Collected, type Io } from '../model/index.js';
+import { redactUrl, type Secret } from '../secrets.js';
 import { MCP_HEADERS, initializeBody } from './discovery.js';
-import { createHttpClient, parseJson } from './http.js';
+import { parseJson } from './http.js';
+import type { ServerTarget } from './target.js';
 import { parseWwwAuthenticate } from './www-authenticate.js';
 
-export interface CanaryOptions {
-  timeoutMs: number;
-  signal?: AbortSignal;
-  env?: NodeJS.ProcessEnv;
-  /** protocolVersion to offer in initialize (default 2025-11-25; the server answers with its own). */
-  protocolVersion?: string;
-}
+/** protocolVersion offered in the canary's initialize (the server answers with its own). */
+const CANARY_PROTOCOL_VERSION = '2025-11-25';
 
 interface RpcMessage {
   jsonrpc?: string;
@@ -50,15 +46,16 @@ export function rpcAnswer(text: string): RpcMessage | undefined {
   return undefined;
 }
 
-export async function probeCanary(serverUrl: string, token: Secret, opts: CanaryOptions): Promise<Collected<CanaryEvidence>> {
-  const http = createHttpClient({ timeoutMs: opts.timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.env ? { env: opts.env } : {}) });
+export async function probeCanary(target: ServerTarget, token: Secret, io: Io = {}): Promise<Collected<CanaryEvidence>> {
+  const serverUrl = target.url;
+  const http = createHttpEdge(target.http, io);
   try {
     const auth = { authorization: `Bearer ${token.reveal()}` };
     const ans = await http.send({
       method: 'POST',
       url: serverUrl,
       headers: { ...MCP_HEADERS, ...auth },
-      body: initializeBody(opts.protocolVersion ?? '2025-11-25'),
+      body: initializeBody(CANARY_PROTOCOL_VERSION),
       enough: (text) => rpcAnswer(text) !== undefined,
     });
     if (ans.error) {

@@ -1,8 +1,8 @@
 /**
  * The outside-in probe of an MCP server's authorization surface (checks C1–C11 of
  * mcp-authorization.md; of C10 only what needs no token): the requests a conforming client makes, in
- * the spec's order, recorded as evidence. No secrets. Judgement is in src/diagnosis/rules/discovery.ts
- * (pure).
+ * the spec's order, recorded as evidence — observations only, no secrets. Judgement is in
+ * src/diagnosis/rules/discovery.ts (pure).
  *
  * Requests: POST initialize without credentials, then with a forged bearer token; GET the protected
  * resource metadata (the URL from the challenge, then the path-suffixed and root well-known URLs);
@@ -11,25 +11,13 @@
  * followed.
  */
 import { randomBytes } from 'node:crypto';
-import { collected, failed, type Collected, type DiscoveryEvidence } from '../diagnosis/evidence.js';
-import { absoluteHttpUrl, assessDiscovery, firstFailure, metadataOk } from '../diagnosis/rules/discovery.js';
+import { createHttpEdge, type HttpEdge, type HttpRequest } from '../http/edge.js';
+import { collected, failed, type Collected, type DiscoveryEvidence, type Io } from '../model/index.js';
 import { redactUrl } from '../secrets.js';
-import { createHttpClient, exchangeOf, type HttpClient, type HttpRequest } from './http.js';
+import { exchangeOf } from './http.js';
+import type { ServerTarget } from './target.js';
+import { absoluteHttpUrl, metadataOk } from './urls.js';
 import { parseWwwAuthenticate } from './www-authenticate.js';
-
-export type SpecRevision = DiscoveryEvidence['spec'];
-
-export interface DiscoveryOptions {
-  spec: SpecRevision;
-  timeoutMs: number;
-  signal?: AbortSignal;
-  /** Environment for proxy settings (HTTPS_PROXY, NO_PROXY). */
-  env?: NodeJS.ProcessEnv;
-  /** Also register a loopback native client via DCR (creates a registration on the server). */
-  probeRegistration?: boolean;
-  /** Progress text ("GET /.well-known/…"). */
-  progress?: (text: string) => void;
-}
 
 /** The JSON-RPC initialize a client sends first. */
 export function initializeBody(protocolVersion: string): string {
@@ -86,32 +74,28 @@ export function forgedToken(serverUrl: string, nowSeconds = Math.floor(Date.now(
   return `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}.${base64url(randomBytes(32))}`;
 }
 
-export async function probeDiscovery(serverUrl: string, opts: DiscoveryOptions): Promise<Collected<DiscoveryEvidence>> {
-  const http = createHttpClient({ timeoutMs: opts.timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.env ? { env: opts.env } : {}) });
-  const ev: DiscoveryEvidence = { serverUrl, spec: opts.spec, checks: [], exchanges: [] };
-  if (opts.probeRegistration) ev.probeRegistration = true;
-  const interrupted = () => opts.signal?.aborted === true;
+export async function probeDiscovery(target: ServerTarget, io: Io = {}): Promise<Collected<DiscoveryEvidence>> {
+  const http = createHttpEdge(target.http, io);
+  const ev: DiscoveryEvidence = { serverUrl: target.url, spec: target.spec, exchanges: [] };
+  if (target.probeRegistration) ev.probeRegistration = true;
+  const interrupted = () => io.signal?.aborted === true;
   let unreachable: string | undefined;
   try {
-    unreachable = await collect(http, ev, opts);
+    unreachable = await collect(http, ev, target, io);
   } finally {
     await http.close();
   }
-  ev.checks = assessDiscovery(ev);
-  const first = firstFailure(ev.checks);
-  if (first) ev.firstFailure = first.id;
   if (interrupted()) return collected(ev, 'interrupted');
   if (unreachable) return failed(unreachable, ev);
   return collected(ev);
 }
 
 /** Returns the reason when the MCP server itself cannot be reached (evidence error). */
-async function collect(http: HttpClient, ev: DiscoveryEvidence, opts: DiscoveryOptions): Promise<string | undefined> {
+async function collect(http: HttpEdge, ev: DiscoveryEvidence, target: ServerTarget, io: Io): Promise<string | undefined> {
   const xs = ev.exchanges!;
-  const say = opts.progress ?? (() => undefined);
-  const stop = () => opts.signal?.aborted === true;
+  const stop = () => io.signal?.aborted === true;
   const go = async (step: string, req: HttpRequest, form?: string) => {
-    say(`${req.method} ${redactUrl(req.url)}`);
+    io.progress?.update(`${req.method} ${redactUrl(req.url)}`);
     const ans = await http.send(req);
     const x = exchangeOf(step, req, ans, form);
     xs.push(x);
@@ -119,7 +103,7 @@ async function collect(http: HttpClient, ev: DiscoveryEvidence, opts: DiscoveryO
   };
 
   // C1: unauthenticated initialize.
-  const init = await go('initialize', { method: 'POST', url: ev.serverUrl, headers: { ...MCP_HEADERS }, body: initializeBody(opts.spec) });
+  const init = await go('initialize', { method: 'POST', url: ev.serverUrl, headers: { ...MCP_HEADERS }, body: initializeBody(target.spec) });
   if (init.ans.error) {
     if (init.ans.error.kind === 'tls' || init.ans.error.kind === 'aborted') return undefined;
     return `cannot reach ${redactUrl(ev.serverUrl)}: ${init.ans.error.message}`;
@@ -129,7 +113,7 @@ async function collect(http: HttpClient, ev: DiscoveryEvidence, opts: DiscoveryO
 
   // C10: a protected endpoint must refuse a token it did not sign (401 invalid_token).
   if (init.ans.status === 401) {
-    const forged = await go('forged-token', { method: 'POST', url: ev.serverUrl, headers: { ...MCP_HEADERS, authorization: `Bearer ${forgedToken(ev.serverUrl)}` }, body: initializeBody(opts.spec) });
+    const forged = await go('forged-token', { method: 'POST', url: ev.serverUrl, headers: { ...MCP_HEADERS, authorization: `Bearer ${forgedToken(ev.serverUrl)}` }, body: initializeBody(target.spec) });
     if (!forged.ans.error) ev.forgedTokenChallenges = parseWwwAuthenticate(forged.ans.wwwAuthenticate);
     if (stop()) return undefined;
   }
@@ -177,7 +161,7 @@ async function collect(http: HttpClient, ev: DiscoveryEvidence, opts: DiscoveryO
   // C8: optional DCR probe (creates a registration, hence opt-in).
   let clientId: string | undefined;
   const regUrl = absoluteHttpUrl(meta.registration_endpoint) ? (meta.registration_endpoint as string) : undefined;
-  if (opts.probeRegistration && regUrl && !stop()) {
+  if (target.probeRegistration && regUrl && !stop()) {
     const body: Record<string, unknown> = {
       redirect_uris: [PROBE_REDIRECT_URI],
       token_endpoint_auth_method: 'none',
@@ -185,7 +169,7 @@ async function collect(http: HttpClient, ev: DiscoveryEvidence, opts: DiscoveryO
       response_types: ['code'],
       client_name: 'mcp-auth-doctor check (registration probe)',
     };
-    if (opts.spec === '2026-07-28') body.application_type = 'native';
+    if (target.spec === '2026-07-28') body.application_type = 'native';
     const { x } = await go('registration', { method: 'POST', url: regUrl, headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) });
     const j = x.json as Record<string, unknown> | undefined;
     if (x.status !== undefined && x.status < 300 && typeof j?.client_id === 'string') clientId = j.client_id;

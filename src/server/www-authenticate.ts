@@ -3,7 +3,7 @@
  * quoted-string values (commas and escaped quotes inside quotes), token68, several field lines.
  * Lenient where servers are sloppy (stray commas, spaces around "="), never throws.
  */
-import type { WwwAuthChallenge } from '../diagnosis/evidence.js';
+import type { WwwAuthChallenge } from '../model/index.js';
 
 const TCHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z]/;
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*/;

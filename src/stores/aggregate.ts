@@ -6,7 +6,7 @@
  * of the upstream id, for the chain's health); keyed counts (per client, per token prefix) grow with
  * the number of distinct keys only.
  */
-import type { CollectionCounts, StoreEvidence } from '../diagnosis/evidence.js';
+import type { CollectionCounts, StoreEvidence } from '../model/index.js';
 import { COLLECTIONS, isSecretKeyed } from '../fastmcp/collections.js';
 import { show } from '../secrets.js';
 import { jtiMappingOf, summarizeValue, tokenPrefix } from '../fastmcp/documents.js';

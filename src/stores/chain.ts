@@ -8,8 +8,7 @@
  * the chain is not there but in another fingerprint directory, `foundElsewhere` says which (and which
  * given key selects it).
  */
-import type { ChainEvidence, Collected, Lookup, TokenEvidence, UpstreamSetValue } from '../diagnosis/evidence.js';
-import { collected, failed, skipped } from '../diagnosis/evidence.js';
+import { type ChainEvidence, type Collected, collected, failed, type Lookup, skipped, type TokenEvidence, type UpstreamSetValue } from '../model/index.js';
 import { DoctorError, InputError, describeError } from '../errors.js';
 import { COLLECTIONS } from '../fastmcp/collections.js';
 import { clientOf, jtiMappingOf, refreshMetaOf, upstreamSetOf } from '../fastmcp/documents.js';

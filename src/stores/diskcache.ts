@@ -8,7 +8,8 @@
  * - **In place**, when no connection is open: with no `cache.db-wal` (or an empty one) and no hot
  *   `-journal`, every committed row is in `cache.db` itself. We open it as an `immutable=1` URI
  *   (better-sqlite3 accepts URIs when `SQLITE_USE_URI=1` is in the environment as its native addon
- *   loads): SQLite then takes no locks and creates no files. Immutable means SQLite trusts the file
+ *   loads — the entry point sets it; without it the open fails and the private copy is used): SQLite
+ *   then takes no locks and creates no files. Immutable means SQLite trusts the file
  *   not to change, so the store records the file's stamp and `changedSinceOpen()` tells the caller
  *   when a server wrote to it meanwhile; `readStore` then reads the store again from a private copy.
  * - **A private copy** otherwise (a server is running, or the in-place open failed): copy `cache.db`
@@ -32,10 +33,6 @@ import { dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CollectError, InputError, describeError } from '../errors.js';
 import type { EntrySource, OpenedStore, ProgressSink, RawEntry, ScanOptions } from './types.js';
-
-// Read by better-sqlite3's native addon when it first loads (at the first `new Database`): lets the
-// in-place read open `file:…?immutable=1`. Plain paths (the private copy) are unaffected.
-process.env.SQLITE_USE_URI = '1';
 
 const SQLITE_MAGIC = 'SQLite format 3\u0000';
 const BATCH = 500;

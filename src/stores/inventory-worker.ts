@@ -12,40 +12,12 @@
  */
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { StoreEvidence } from '../diagnosis/evidence.js';
 import { DoctorError, describeError } from '../errors.js';
 import { Aggregator, type AggregateState } from './aggregate.js';
 import { DiskcacheSource } from './diskcache.js';
-import { keyringFromEntries, type KeyringEntry } from './keyring.js';
-import { CONTROL, FLAG } from './threads.js';
+import { keyringFromEntries } from './keyring.js';
+import { CONTROL, FLAG, type FromWorker, type ToWorker, type WorkerInput } from './threads.js';
 import type { RawEntry } from './types.js';
-
-interface Common {
-  keys: KeyringEntry[];
-  now: number;
-  /** The evidence skeleton to count into (collections known up front, …): counts start at zero. */
-  ev: StoreEvidence;
-  wantCreated: boolean;
-}
-
-export type WorkerInput =
-  | (Common & { mode: 'decode' })
-  | (Common & {
-      mode: 'diskcache';
-      /** What to open (the immutable URI of cache.db, or the private copy) and the path for messages. */
-      readPath: string;
-      dbPath: string;
-      min: number;
-      chunkRows: number;
-      chunks: number;
-      control: SharedArrayBuffer;
-      /** This thread's progress slot. */
-      slot: number;
-    });
-
-export type ToWorker = { type: 'batch'; positions: Float64Array; collections: string[]; texts: string[]; expiry: Float64Array; flags: Uint8Array } | { type: 'finish' };
-
-export type FromWorker = { type: 'done' } | { type: 'state'; state: AggregateState } | { type: 'error'; name: string; message: string; hint?: string; state?: AggregateState };
 
 function post(port: NonNullable<typeof parentPort>, msg: FromWorker): void {
   const state = msg.type === 'state' || msg.type === 'error' ? msg.state : undefined;

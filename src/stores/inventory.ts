@@ -4,8 +4,7 @@
  * orphaned) and a leftover 2.x cache.db. One streaming pass; memory grows only with the number of
  * live upstream-token ids and mapping targets (8 bytes each, see aggregate.ts), never with the documents.
  */
-import type { CollectionCounts, Collected, FingerprintDirEvidence, StoreEvidence } from '../diagnosis/evidence.js';
-import { collected, failed } from '../diagnosis/evidence.js';
+import { type Collected, collected, type CollectionCounts, failed, type FingerprintDirEvidence, type StoreEvidence } from '../model/index.js';
 import { CollectError, DoctorError, InputError, describeError } from '../errors.js';
 import { KNOWN_COLLECTIONS } from '../fastmcp/collections.js';
 import { parseDocument } from '../fastmcp/documents.js';
@@ -26,15 +25,15 @@ import { workerUrl } from './threads.js';
  * this machine and there are fewer than three cores: the server then needs the second core itself,
  * and handing documents between threads would only add work. FileTree stays on one thread: reading
  * the files costs several times what decoding them does, so the pool saves little and costs a core.
- * MCP_AUTH_DOCTOR_THREADS=n overrides all of this (n threads for any store; 1 = no workers). Workers
+ * MCP_AUTH_DOCTOR_THREADS=n (`InventoryOptions.threads`, resolved at the command boundary) overrides
+ * all of this: n threads for any store, 1 = no workers. Workers
  * start only for stores of at least PARALLEL_MIN entries (a pool: once that many have been read):
  * below that a worker's start-up (~30 ms) costs more than it saves.
  */
 const PARALLEL_MIN = 20_000;
 
-function threadCount(source: EntrySource): number {
-  const env = Number(process.env.MCP_AUTH_DOCTOR_THREADS);
-  if (Number.isInteger(env) && env >= 1) return Math.min(env, 16);
+function threadCount(source: EntrySource, requested: number | undefined): number {
+  if (requested !== undefined && Number.isInteger(requested) && requested >= 1) return Math.min(requested, 16);
   const cores = Math.min(availableParallelism(), 8);
   if (source instanceof DiskcacheSource) return cores;
   if (source instanceof RedisSource) return source.serverIsLocal() ? cores - 1 : cores;
@@ -48,6 +47,8 @@ export interface InventoryOptions {
   showEntries?: boolean;
   /** With showEntries: only these collections are listed (all are still counted). */
   collections?: string[];
+  /** Threads for a full read of a large store (StoreTarget.threads); absent: the default (threadCount). */
+  threads?: number;
 }
 
 function emptyEvidence(store: OpenedStore, keyring: Keyring): StoreEvidence {
@@ -155,7 +156,7 @@ export async function collectInventory(
         }
       };
       // A full read of a large store on several threads (see threadCount).
-      const threads = !opts.showEntries && !limited ? threadCount(source) : 1;
+      const threads = !opts.showEntries && !limited ? threadCount(source, opts.threads) : 1;
       const url = threads > 1 ? workerUrl() : undefined;
       const span = url && source instanceof DiskcacheSource ? source.rowidSpan() : undefined;
       if (url && span && span.max - span.min + 1 >= PARALLEL_MIN) {

@@ -1,37 +1,24 @@
 /**
  * Locate and open a FastMCP OAuth store, read-only (fastmcp-oauth-proxy.md §5.1).
  *
- * `--store` may be: a `cache.db` file; a FASTMCP_HOME; an `oauth-proxy` folder; one fingerprint
- * folder; a user FileTreeStore folder; a `redis://` / `rediss://` URL. Without `--store`:
- * FASTMCP_HOME, else the platform data dir (platformdirs' user_data_dir("fastmcp")).
+ * The target's location (resolved at the command boundary) is: a path — a `cache.db` file, a
+ * FASTMCP_HOME, an `oauth-proxy` folder, one fingerprint folder, a user FileTreeStore folder —; a
+ * Redis URL with its TLS material and password; or, without `--store`, FastMCP's default homes
+ * (FASTMCP_HOME, else the platform data dir), tried in order.
  */
 import { readdirSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
-import type { CommandContext } from '../commands/context.js';
-import { InputError, UsageError } from '../errors.js';
-import { redactUrl } from '../secrets.js';
+import { basename, dirname, join } from 'node:path';
+import { InputError } from '../errors.js';
+import type { Io } from '../model/index.js';
 import { isSqliteFile, openDiskcache } from './diskcache.js';
 import { FileTreeSource, hasInfoFiles } from './filetree.js';
 import { openRedis } from './redis.js';
-import type { FingerprintDir, OpenedStore, ProgressSink, StoreOpenOptions } from './types.js';
+import type { StoreTarget } from './target.js';
+import type { FingerprintDir, OpenedStore, ProgressSink } from './types.js';
 
-export type { OpenedStore, StoreOpenOptions } from './types.js';
+export type { OpenedStore } from './types.js';
 
 const FINGERPRINT = /^[0-9a-f]{12}$/;
-
-/** The default FASTMCP_HOME candidates, in order (FASTMCP_HOME wins). */
-export function defaultHomes(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string[] {
-  if (env.FASTMCP_HOME?.trim()) return [env.FASTMCP_HOME.trim()];
-  const home = env.HOME?.trim() || env.USERPROFILE?.trim() || homedir();
-  if (platform === 'win32') {
-    const local = env.LOCALAPPDATA?.trim() || join(home, 'AppData', 'Local');
-    return [join(local, 'fastmcp')];
-  }
-  if (platform === 'darwin') return [join(home, 'Library', 'Application Support', 'fastmcp')];
-  const xdg = env.XDG_DATA_HOME?.trim();
-  return [xdg ? join(xdg, 'fastmcp') : join(home, '.local', 'share', 'fastmcp')];
-}
 
 type Probe = { kind: 'missing' } | { kind: 'denied' } | { kind: 'file' } | { kind: 'dir'; names: { name: string; dir: boolean; file: boolean }[] };
 
@@ -138,26 +125,20 @@ function classify(path: string, how: OpenHow): OpenedStore | string {
  * Locate and open the store. InputError (exit 2) when nothing is found (listing every place looked)
  * or the path is not a FastMCP store; CollectError (exit 3) when it cannot be read (Redis down, …).
  */
-export async function openStore(opts: StoreOpenOptions, ctx: CommandContext): Promise<OpenedStore> {
-  const scanLimits: OpenedStore['scanLimits'] = {};
-  if (opts.limit !== undefined) scanLimits.limit = opts.limit;
-  if (opts.sample !== undefined) scanLimits.sample = opts.sample;
-  if (opts.limit !== undefined && opts.sample !== undefined) throw new UsageError('--limit and --sample cannot be combined', 'use one of them');
-  const how: OpenHow = { scanLimits, progress: ctx.progress, ...(opts.privateCopy ? { privateCopy: true } : {}) };
-  const given = opts.store?.trim();
-  if (given && /^rediss?:\/\//i.test(given)) return openRedis(given, opts, ctx);
-  if (given && /^[a-z][a-z0-9+.-]*:\/\//i.test(given)) {
-    throw new UsageError(`--store ${redactUrl(given)}: unsupported URL scheme`, 'give a path, or a redis:// / rediss:// URL (Valkey speaks the same protocol)');
-  }
-  if (given) {
-    const path = resolve(given);
+export async function openStore(target: StoreTarget, io: Io = {}): Promise<OpenedStore> {
+  const scanLimits: OpenedStore['scanLimits'] = { ...target.limits };
+  const how: OpenHow = { scanLimits, ...(io.progress ? { progress: io.progress } : {}), ...(target.privateCopy ? { privateCopy: true } : {}) };
+  const location = target.location;
+  if (location.kind === 'redis') return openRedis(location, scanLimits);
+  if (location.kind === 'path') {
+    const path = location.path;
     const r = classify(path, how);
     if (typeof r !== 'string') return r;
     if (r === 'does not exist') throw new InputError(`--store ${path} does not exist`, 'check the path (cache.db, FASTMCP_HOME, its oauth-proxy folder, a fingerprint folder) or give a redis:// URL');
     throw new InputError(`${path} is not a FastMCP store: it ${r}`, 'give cache.db, FASTMCP_HOME, its oauth-proxy folder, a fingerprint folder or a redis:// URL');
   }
   const looked: string[] = [];
-  for (const home of defaultHomes(ctx.env)) {
+  for (const home of location.homes) {
     const r = classify(home, how);
     if (typeof r !== 'string') return r;
     looked.push(`${home} (${r})`);
@@ -169,8 +150,8 @@ export async function openStore(opts: StoreOpenOptions, ctx: CommandContext): Pr
  * Open the store, `read` it, close it. A `cache.db` read in place that a server wrote to meanwhile
  * (`changedSinceOpen`) is read once more, from a private copy, so the result is never torn.
  */
-export async function readStore<T>(opts: StoreOpenOptions, ctx: CommandContext, read: (store: OpenedStore) => Promise<T>): Promise<T> {
-  let store = await openStore(opts, ctx);
+export async function readStore<T>(target: StoreTarget, io: Io, read: (store: OpenedStore) => Promise<T>): Promise<T> {
+  let store = await openStore(target, io);
   for (;;) {
     let result: T;
     let changed = false;
@@ -180,8 +161,8 @@ export async function readStore<T>(opts: StoreOpenOptions, ctx: CommandContext, 
     } finally {
       await store.close();
     }
-    if (!changed || ctx.signal.aborted) return result;
-    ctx.progress.update(`${store.location} changed while it was read; reading a private copy…`);
-    store = await openStore({ ...opts, privateCopy: true }, ctx);
+    if (!changed || io.signal?.aborted) return result;
+    io.progress?.update(`${store.location} changed while it was read; reading a private copy…`);
+    store = await openStore({ ...target, privateCopy: true }, io);
   }
 }

@@ -11,12 +11,11 @@
  * failing (SQLite error, corrupt page) stops the others the same way; the error is reported once all
  * states are merged, so the counts cover every row read.
  */
-import type { StoreEvidence } from '../diagnosis/evidence.js';
+import type { StoreEvidence } from '../model/index.js';
 import type { Aggregator, AggregateState } from './aggregate.js';
 import type { DiskcacheSource } from './diskcache.js';
-import type { FromWorker } from './inventory-worker.js';
 import type { Keyring } from './keyring.js';
-import { CONTROL, startWorker, workerError } from './threads.js';
+import { CONTROL, startWorker, workerError, type FromWorker } from './threads.js';
 
 /** Rowids per chunk: ~10 ms of work, so SIGINT and progress wait no longer than that. */
 const CHUNK_ROWS = 4096;

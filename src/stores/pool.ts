@@ -15,10 +15,9 @@
  * have written (see Aggregator.merge).
  */
 import type { Worker } from 'node:worker_threads';
-import type { StoreEvidence } from '../diagnosis/evidence.js';
+import type { StoreEvidence } from '../model/index.js';
 import type { AggregateState, Aggregator } from './aggregate.js';
-import type { FromWorker, ToWorker, WorkerInput } from './inventory-worker.js';
-import { FLAG, startWorker, workerError } from './threads.js';
+import { FLAG, startWorker, workerError, type FromWorker, type ToWorker, type WorkerInput } from './threads.js';
 import type { Keyring } from './keyring.js';
 import type { RawEntry } from './types.js';
 

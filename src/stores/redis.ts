@@ -17,12 +17,10 @@
  * inventory is then partial, never silently short.
  */
 import { RESP_TYPES, createClient, createCluster, type TypeMapping } from '@redis/client';
-import { readFileSync } from 'node:fs';
-import { CollectError, InputError, UsageError, describeError } from '../errors.js';
-import { ENV } from '../commands/shared.js';
-import { readSecret, type InputSources } from '../inputs.js';
+import { CollectError, UsageError, describeError } from '../errors.js';
 import { redactUrl } from '../secrets.js';
-import type { EntrySource, OpenedStore, RawEntry, ScanOptions, StoreOpenOptions } from './types.js';
+import type { RedisEndpoint, RedisLocation } from './target.js';
+import type { EntrySource, OpenedStore, RawEntry, ScanOptions } from './types.js';
 
 const SCAN_COUNT = 1000;
 /** SCAN/MGET pages kept in flight. */
@@ -427,47 +425,8 @@ export class RedisSource implements EntrySource {
   }
 }
 
-export interface RedisTarget {
-  host: string;
-  port: number;
-  tls: boolean;
-  db: number;
-  username?: string;
-  /** From the URL; a password file / REDIS_PASSWORD wins. */
-  urlPassword?: string;
-}
-
-export function parseRedisUrl(url: string): RedisTarget {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new UsageError(`--store ${redactUrl(url)} is not a valid Redis URL`, 'use redis://[user[:password]@]host[:port][/db] or rediss://…');
-  }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new UsageError(`--store ${redactUrl(url)}: unsupported scheme ${u.protocol}`, 'use redis:// or rediss://');
-  const path = u.pathname.replace(/^\/+/, '');
-  let db = 0;
-  if (path) {
-    if (!/^\d+$/.test(path)) throw new UsageError(`--store ${redactUrl(url)}: the path must be a db index, got "${path}"`, 'use e.g. redis://host:6379/0');
-    db = Number(path);
-  }
-  const t: RedisTarget = { host: u.hostname.replace(/^\[|\]$/g, '') || 'localhost', port: u.port ? Number(u.port) : 6379, tls: u.protocol === 'rediss:', db };
-  if (u.username) t.username = decodeURIComponent(u.username);
-  if (u.password) t.urlPassword = decodeURIComponent(u.password);
-  return t;
-}
-
-function readPem(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(`${what} ${path} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? describeError(e)})`}`, 'check the path');
-  }
-}
-
 /** One line for a connection/auth/TLS failure. */
-function explain(e: unknown, target: RedisTarget): string {
+function explain(e: unknown, target: RedisEndpoint): string {
   const msg = describeError(e);
   if (/WRONGPASS|invalid username-password|AUTH failed|invalid password/i.test(msg)) return 'authentication failed (wrong user or password)';
   if (/NOAUTH/i.test(msg)) return 'the server requires a password (NOAUTH)';
@@ -487,7 +446,7 @@ function explain(e: unknown, target: RedisTarget): string {
 /** The ACL grant cluster discovery needs beyond +@read (node-redis runs CLUSTER SLOTS on a seed node). */
 export const CLUSTER_ACL = 'grant it with ACL SETUSER <user> +cluster|slots';
 
-function hintFor(line: string, target: RedisTarget): string {
+function hintFor(line: string, target: RedisEndpoint): string {
   if (line.startsWith('authentication') || line.startsWith('the server requires')) return 'give the password with --redis-password-file or REDIS_PASSWORD, and the user in the URL (redis://user@host)';
   if (line.startsWith('TLS') || line.includes('TLS handshake')) return 'check --redis-ca (and --redis-cert/--redis-key when the server wants client certificates), or --redis-insecure for a test server';
   if (line.includes('CLUSTER SLOTS')) return 'the doctor needs +@read plus +cluster|slots on a cluster (e.g. ACL SETUSER doctor on >pw ~* +@read +cluster|slots)';
@@ -501,53 +460,48 @@ function hintFor(line: string, target: RedisTarget): string {
 const CROSSSLOT_PROBE = ['__mcp_auth_doctor_probe__{a}', '__mcp_auth_doctor_probe__{b}'];
 
 interface Connection {
-  target: RedisTarget;
+  target: RedisEndpoint;
   location: string;
+  keyPrefix: string;
   password?: string;
   socket: Record<string, unknown>;
 }
 
-async function connection(url: string, opts: StoreOpenOptions, src: InputSources): Promise<Connection> {
-  const target = parseRedisUrl(url);
-  const location = redactUrl(url);
-  if (!target.tls && (opts.redisCa || opts.redisCert || opts.redisKey || opts.redisInsecure)) {
-    throw new UsageError('--redis-ca/--redis-cert/--redis-key/--redis-insecure need a rediss:// URL', `use rediss://${target.host}:${target.port}`);
-  }
-  const pw = await readSecret({ file: opts.redisPasswordFile, env: [...ENV.redisPassword], label: 'Redis password' }, src);
-  const password = pw?.reveal() ?? target.urlPassword;
+function connection(loc: RedisLocation): Connection {
+  const target = loc.endpoint;
   const socket: Record<string, unknown> = {
     connectTimeout: CONNECT_TIMEOUT_MS,
     reconnectStrategy: false,
   };
   if (target.tls) {
     socket.tls = true;
-    if (opts.redisCa) socket.ca = readPem(opts.redisCa, '--redis-ca file');
-    if (opts.redisCert) socket.cert = readPem(opts.redisCert, '--redis-cert file');
-    if (opts.redisKey) socket.key = readPem(opts.redisKey, '--redis-key file');
-    if (opts.redisInsecure) socket.rejectUnauthorized = false;
+    if (loc.tls?.ca) socket.ca = loc.tls.ca;
+    if (loc.tls?.cert) socket.cert = loc.tls.cert;
+    if (loc.tls?.key) socket.key = loc.tls.key;
+    if (loc.tls?.insecure) socket.rejectUnauthorized = false;
   }
-  const c: Connection = { target, location, socket };
-  if (password !== undefined) c.password = password;
+  const c: Connection = { target, location: redactUrl(loc.url), keyPrefix: loc.keyPrefix, socket };
+  if (loc.password) c.password = loc.password.reveal();
   return c;
 }
 
-function opened(kind: 'redis' | 'redis-cluster', location: string, opts: StoreOpenOptions, source: RedisSource, close: () => Promise<void>): OpenedStore {
+function opened(kind: 'redis' | 'redis-cluster', location: string, scanLimits: OpenedStore['scanLimits'], source: RedisSource, close: () => Promise<void>): OpenedStore {
   return {
     kind,
     location,
     generation: 'user-store',
     fingerprintDirs: [],
-    scanLimits: { limit: opts.limit, sample: opts.sample },
+    scanLimits,
     source: () => source,
     close,
   };
 }
 
 /** Connect (read-only use) and return the opened store. CollectError (exit 3) when Redis cannot be read. */
-export async function openRedis(url: string, opts: StoreOpenOptions, src: InputSources): Promise<OpenedStore> {
-  const conn = await connection(url, opts, src);
+export async function openRedis(loc: RedisLocation, scanLimits: OpenedStore['scanLimits']): Promise<OpenedStore> {
+  const conn = connection(loc);
   const { target, location } = conn;
-  if (opts.redisCluster) return openCluster(conn, opts);
+  if (loc.cluster) return openCluster(conn, scanLimits);
 
   const clientOptions: Record<string, unknown> = {
     socket: { ...conn.socket, host: target.host, port: target.port },
@@ -589,7 +543,7 @@ export async function openRedis(url: string, opts: StoreOpenOptions, src: InputS
   // A cluster node? An MGET across two slots is CROSSSLOT there (and [nil, nil] on a lone server).
   let isCluster = false;
   try {
-    await client.sendCommand(['MGET', ...CROSSSLOT_PROBE.map((k) => `${opts.redisKeyPrefix ?? ''}${k}`)]);
+    await client.sendCommand(['MGET', ...CROSSSLOT_PROBE.map((k) => `${conn.keyPrefix}${k}`)]);
   } catch (e) {
     const msg = describeError(e);
     if (/CROSSSLOT|MOVED|ASK |CLUSTERDOWN/.test(msg)) isCluster = true;
@@ -598,12 +552,12 @@ export async function openRedis(url: string, opts: StoreOpenOptions, src: InputS
   if (isCluster) {
     await node.close();
     if (target.db !== 0) throw new UsageError(`--store ${location} names db ${target.db}, but the server is a Redis Cluster node (a cluster has db 0 only)`, 'drop the db from the URL');
-    return openCluster(conn, opts);
+    return openCluster(conn, scanLimits);
   }
   const source = new RedisSource(
     [node],
     `${location}`,
-    opts.redisKeyPrefix ?? '',
+    conn.keyPrefix,
     (e) => {
       if (e instanceof CollectError) return e;
       const line = explain(e, target);
@@ -611,14 +565,14 @@ export async function openRedis(url: string, opts: StoreOpenOptions, src: InputS
     },
     (e) => explain(e, target),
   );
-  return opened('redis', location, opts, source, () => node.close());
+  return opened('redis', location, scanLimits, source, () => node.close());
 }
 
 /**
  * A Redis Cluster through a seed node: discovery (CLUSTER SLOTS) on the seed, then one connection per
  * master, opened when that master is scanned (a master that is down fails alone, not the discovery).
  */
-async function openCluster(conn: Connection, opts: StoreOpenOptions): Promise<OpenedStore> {
+async function openCluster(conn: Connection, scanLimits: OpenedStore['scanLimits']): Promise<OpenedStore> {
   const { target, location } = conn;
   if (target.db !== 0) throw new UsageError(`--store ${location}: a Redis Cluster has db 0 only`, 'drop the db from the URL');
   const defaults: Record<string, unknown> = {
@@ -660,7 +614,7 @@ async function openCluster(conn: Connection, opts: StoreOpenOptions): Promise<Op
   const source = new RedisSource(
     nodes,
     label,
-    opts.redisKeyPrefix ?? '',
+    conn.keyPrefix,
     (e) => {
       if (e instanceof CollectError) return e;
       const line = explain(e, target);
@@ -668,7 +622,7 @@ async function openCluster(conn: Connection, opts: StoreOpenOptions): Promise<Op
     },
     (e) => explain(e, target),
   );
-  return opened('redis-cluster', location, opts, source, async () => {
+  return opened('redis-cluster', location, scanLimits, source, async () => {
     try {
       await cluster.close();
     } catch {

@@ -1,12 +1,15 @@
 /**
  * What the parallel inventory's two ways of sharing work (pool.ts, parallel-diskcache.ts) have in
- * common: where the worker's code is, how a worker is started, and how its failure is reported.
+ * common: where the worker's code is, how a worker is started, the messages it exchanges, and how its
+ * failure is reported.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { CollectError, InputError } from '../errors.js';
-import type { FromWorker, WorkerInput } from './inventory-worker.js';
+import type { StoreEvidence } from '../model/index.js';
+import type { AggregateState } from './aggregate.js';
+import type { KeyringEntry } from './keyring.js';
 
 /** Per-entry flags of a decode batch (pool.ts → inventory-worker.ts). */
 export const FLAG = { keyExact: 1, authoritative: 2, expiryUndefined: 4, expiryNull: 8 } as const;
@@ -19,6 +22,35 @@ export const CONTROL = { nextChunk: 0, stop: 1, /** + thread index: rows read by
  * MB of resident memory, and V8's default (16 MB semi-spaces) would cost ~40 MB a worker.
  */
 const YOUNG_GENERATION_MB = 8;
+
+// The messages between a reading thread and inventory-worker.ts.
+
+export interface WorkerCommon {
+  keys: KeyringEntry[];
+  now: number;
+  /** The evidence skeleton to count into (collections known up front, …): counts start at zero. */
+  ev: StoreEvidence;
+  wantCreated: boolean;
+}
+
+export type WorkerInput =
+  | (WorkerCommon & { mode: 'decode' })
+  | (WorkerCommon & {
+      mode: 'diskcache';
+      /** What to open (the immutable URI of cache.db, or the private copy) and the path for messages. */
+      readPath: string;
+      dbPath: string;
+      min: number;
+      chunkRows: number;
+      chunks: number;
+      control: SharedArrayBuffer;
+      /** This thread's progress slot. */
+      slot: number;
+    });
+
+export type ToWorker = { type: 'batch'; positions: Float64Array; collections: string[]; texts: string[]; expiry: Float64Array; flags: Uint8Array } | { type: 'finish' };
+
+export type FromWorker = { type: 'done' } | { type: 'state'; state: AggregateState } | { type: 'error'; name: string; message: string; hint?: string; state?: AggregateState };
 
 /** The worker's compiled file beside this one; undefined when running from TypeScript sources (tests). */
 export function workerUrl(): URL | undefined {

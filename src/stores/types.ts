@@ -9,25 +9,9 @@
  * - errors reaching the store become `CollectError` (exit 3); a path that is not a store is an
  *   `InputError` (exit 2). Neither ever carries a secret (URLs are redacted).
  */
-import type { FastmcpGeneration, StoreKind } from '../diagnosis/evidence.js';
+import type { FastmcpGeneration, StoreKind } from '../model/index.js';
 
-/** The subset of commander options that locate and open a store (see src/cli.ts `storeOptions`). */
-export interface StoreOpenOptions {
-  store?: string;
-  redisCa?: string;
-  redisCert?: string;
-  redisKey?: string;
-  redisInsecure?: boolean;
-  redisPasswordFile?: string;
-  redisKeyPrefix?: string;
-  redisCluster?: boolean;
-  /** Read at most n entries (inventory only; point lookups are never limited). */
-  limit?: number;
-  /** Read a sample of about n entries spread over the store (inventory only). */
-  sample?: number;
-  /** Never read a `cache.db` in place: always through a private copy (not a flag: `readStore`'s retry). */
-  privateCopy?: boolean;
-}
+export type { ProgressSink } from '../model/index.js';
 
 /** One stored entry as the adapter found it, before any decoding. */
 export interface RawEntry {
@@ -128,7 +112,3 @@ export interface OpenedStore {
   close(): Promise<void>;
 }
 
-/** Progress reporting without printing (the command's ctx.progress). */
-export interface ProgressSink {
-  update(text: string): void;
-}

@@ -3,7 +3,7 @@
  * GitHub's security log). Read from the part of the store FastMCP reads with the current key.
  * Tokens are `Secret`s; entries that do not decrypt with the key in use, or are corrupt, are skipped.
  */
-import type { UpstreamSetValue } from '../diagnosis/evidence.js';
+import type { UpstreamSetValue } from '../model/index.js';
 import { COLLECTIONS } from '../fastmcp/collections.js';
 import { upstreamSetOf } from '../fastmcp/documents.js';
 import { decodeEntry } from './decode.js';

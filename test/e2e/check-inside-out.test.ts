@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Report } from '../../src/diagnosis/types.js';
+import type { Report } from '../../src/model/index.js';
 import { loadBundle, type Bundle } from '../support/bundles.js';
 import { runCli } from '../support/cli.js';
 import { startFakeMcpServer, type FakeMcpServer } from '../support/fake-mcp-server.js';

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Report } from '../../src/diagnosis/types.js';
+import type { Report } from '../../src/model/index.js';
 import { runCli } from '../support/cli.js';
 import { closedPort, selfSignedCert, startFakeMcpServer, type FakeMcpOptions, type FakeMcpServer } from '../support/fake-mcp-server.js';
 
@@ -103,7 +103,7 @@ describe('check: unreachable and bad input', () => {
     server = await startFakeMcpServer({ hang: ['/mcp'] });
     const r = await runCli(['check', '--server', server.url, '--http-timeout', '300']);
     expect(r.code).toBe(3);
-    expect(r.stderr).toContain('no answer within the timeout');
+    expect(r.stderr).toContain('no answer within 0.3 s');
   });
 
   it('malformed --server and --http-timeout 0 → usage error, exit 2, nothing on stdout', async () => {
@@ -128,7 +128,7 @@ describe('check: canary (--token-file)', () => {
   it('accepted → healthy, exit 0; the session is closed and the token never printed', async () => {
     const r = await check({ preset: 'fastmcp-4.0.10', acceptedTokens: [TOKEN] }, ['--token-file', tokenFile()]);
     expect(r.code).toBe(0);
-    const canary = (r.report.evidence as { canary: { status: string; value: Record<string, unknown> } }).canary;
+    const canary = (r.report.evidence as unknown as { canary: { status: string; value: Record<string, unknown> } }).canary;
     expect(canary.value).toMatchObject({ outcome: 'accepted', status: 200, sessionClosed: { status: 200 } });
     expect(server!.openSessions.size).toBe(0);
     expect(r.stdout + r.stderr).not.toContain(TOKEN);

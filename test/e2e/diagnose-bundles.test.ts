@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Report } from '../../src/diagnosis/types.js';
+import type { Report } from '../../src/model/index.js';
 import { runCli } from '../support/cli.js';
 import { fakeGithubFromBundle, type FakeGithub } from '../support/fake-github.js';
 import { bundleCliArgs, listBundles, type Bundle } from '../support/bundles.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Finding, Report } from '../../src/diagnosis/types.js';
+import type { Finding, Report } from '../../src/model/index.js';
 import { loadBundle, type Bundle } from '../support/bundles.js';
 import { runCli } from '../support/cli.js';
 import { startFakeGithub, type FakeGithub } from '../support/fake-github.js';

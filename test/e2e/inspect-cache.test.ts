@@ -7,8 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Evidence, StoreEvidence } from '../../src/diagnosis/evidence.js';
-import type { Report } from '../../src/diagnosis/types.js';
+import type { Evidence, Report, StoreEvidence } from '../../src/model/index.js';
 import { writeDiskcache, session } from '../../fixtures/stores/writer.js';
 import { runCli } from '../support/cli.js';
 import { listBundles, loadBundle, type Bundle } from '../support/bundles.js';

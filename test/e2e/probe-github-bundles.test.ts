@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { githubStateAtCapture, listBundles, type Bundle } from '../support/bundles.js';
+import { githubStateAtCapture, listBundles, loadBundle, type Bundle } from '../support/bundles.js';
 import { runCli } from '../support/cli.js';
 import { fakeGithubFromBundle } from '../support/fake-github.js';
 
@@ -80,3 +80,29 @@ describe('probe-github on the real bundles', () => {
     });
   }
 });
+
+describe('probe-github reads every input once', () => {
+  // Regression: with --token-file and --store, the key material was read twice (once to follow the
+  // chain, once more for check-token), so a key given on stdin failed with "stdin already used".
+  it('--token-file … --store … --jwt-signing-key-file - : the key from stdin follows the chain to the upstream token', async () => {
+    const b = loadBundle('3.4.7/c-jwt-signing-key-rotated/default-filetree');
+    const gh = await fakeGithubFromBundle(b);
+    const jwt = join(dir, 'rotated.jwt');
+    writeFileSync(jwt, `${b.accessToken}\n`);
+    try {
+      // The key the token was issued under (the previous one): its fingerprint directory holds the chain.
+      const r = await runCli(['probe-github', '--json', '--token-file', jwt, '--store', b.storePath, '--jwt-signing-key-file', '-', '--github-api-url', gh.apiUrl, '--at', String(b.scenario.captured_at)], {
+        input: `${b.issuing['jwt_signing_key (as passed to GitHubProvider)']}\n`,
+      });
+      expect(r.stderr).not.toMatch(/stdin/);
+      expect([0, 1]).toContain(r.code);
+      const report = JSON.parse(r.stdout) as { evidence: { upstream: { status: string; value: { tokenSource: string } } } };
+      expect(report.evidence.upstream.status).toBe('collected');
+      expect(report.evidence.upstream.value.tokenSource).toMatch(/^upstream token set \S+…$/);
+      expect(gh.requests.length).toBeGreaterThan(0);
+    } finally {
+      await gh.close();
+    }
+  });
+});
+

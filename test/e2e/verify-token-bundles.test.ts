@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Report } from '../../src/diagnosis/types.js';
+import type { Report } from '../../src/model/index.js';
 import { bundleCliArgs, listBundles, type Bundle } from '../support/bundles.js';
 import { runCli } from '../support/cli.js';
 import { loadRedisDump, startRedis, type RedisServer } from '../support/redis.js';

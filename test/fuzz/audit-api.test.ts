@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CollectError } from '../../src/errors.js';
 import { readAuditLog } from '../../src/github/audit-api.js';
 import { anyJsonValue, anyText, oneLine } from './arbitraries.js';
+import { Secret } from '../../src/secrets.js';
 
 interface PageSpec {
   status: number;
@@ -137,7 +138,7 @@ describe('audit-log API: any pages from the server', () => {
         const before = foreignRequests;
         const records: unknown[] = [];
         let guard: NodeJS.Timeout | undefined;
-        const run = readAuditLog({ kind, name: 'example-org', token: TOKEN, apiUrl: base, timeoutMs: 400, userAgent: 'fuzz', maxPages: 25 }, (r) => records.push(r));
+        const run = readAuditLog({ kind, name: 'example-org', token: new Secret(TOKEN, 'audit-log token'), apiUrl: base, http: { timeoutMs: 400, userAgent: 'fuzz' }, maxPages: 25 }, (r) => records.push(r));
         const outcome = await Promise.race([
           run.then(
             (r) => ({ ok: true as const, r }),
@@ -169,17 +170,17 @@ describe('audit-log API: any pages from the server', () => {
     const page = (link: PageSpec['link']): PageSpec => ({ status: 200, contentType: 'application/json', body: 'events', events: [{ action: 'oauth_access.create', '@timestamp': 1 }], text: '', link, remaining: '4999' });
     script = [page('next')];
     served = 0;
-    const endless = await readAuditLog({ kind: 'org', name: 'o', token: TOKEN, apiUrl: base, timeoutMs: 1000, userAgent: 'fuzz', maxPages: 7 }, () => {});
+    const endless = await readAuditLog({ kind: 'org', name: 'o', token: new Secret(TOKEN, 'audit-log token'), apiUrl: base, http: { timeoutMs: 1000, userAgent: 'fuzz' }, maxPages: 7 }, () => {});
     expect(endless).toMatchObject({ pages: 7, records: 7 });
     expect(endless.stopped).toMatch(/stopped after 7 pages/);
     script = [page('self')];
     served = 0;
-    const loop = await readAuditLog({ kind: 'org', name: 'o', token: TOKEN, apiUrl: base, timeoutMs: 1000, userAgent: 'fuzz' }, () => {});
+    const loop = await readAuditLog({ kind: 'org', name: 'o', token: new Secret(TOKEN, 'audit-log token'), apiUrl: base, http: { timeoutMs: 1000, userAgent: 'fuzz' } }, () => {});
     expect(loop.pages).toBeLessThanOrEqual(2);
     expect(loop.stopped).toMatch(/already sent/);
     script = [page('other-host')];
     served = 0;
-    const away = await readAuditLog({ kind: 'org', name: 'o', token: TOKEN, apiUrl: base, timeoutMs: 1000, userAgent: 'fuzz' }, () => {});
+    const away = await readAuditLog({ kind: 'org', name: 'o', token: new Secret(TOKEN, 'audit-log token'), apiUrl: base, http: { timeoutMs: 1000, userAgent: 'fuzz' } }, () => {});
     expect(away.stopped).toMatch(/leaves/);
     expect(foreignRequests).toBe(0);
   });
@@ -187,7 +188,7 @@ describe('audit-log API: any pages from the server', () => {
   it('a page larger than the reader\'s cap is refused in one line, not buffered', async () => {
     script = [{ status: 200, contentType: 'application/json', body: 'huge', events: [], text: '', link: 'none', remaining: null }];
     served = 0;
-    const err = await readAuditLog({ kind: 'org', name: 'o', token: TOKEN, apiUrl: base, timeoutMs: 5000, userAgent: 'fuzz' }, () => {}).catch((e: unknown) => e);
+    const err = await readAuditLog({ kind: 'org', name: 'o', token: new Secret(TOKEN, 'audit-log token'), apiUrl: base, http: { timeoutMs: 5000, userAgent: 'fuzz' } }, () => {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CollectError);
     expect((err as CollectError).message).toMatch(/larger than 8 MB/);
   });

@@ -14,7 +14,7 @@ import { InputError } from '../../src/errors.js';
 import { buildTimelines, IdpCollector } from '../../src/github/audit.js';
 import { timeOf, toEvent, type RawRecord } from '../../src/github/events.js';
 import { MAX_RECORD_BYTES, readSecurityLog } from '../../src/github/security-log.js';
-import { renderTimelines } from '../../src/github/timeline.js';
+import { renderTimelines } from '../../src/render/timeline.js';
 import { isoTime } from '../../src/time.js';
 import { anyJsonText, anyJsonValue, anyText, anyTime, oneLine, RUNS } from './arbitraries.js';
 

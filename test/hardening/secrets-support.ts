@@ -11,10 +11,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CommandContext } from '../../src/commands/context.js';
 import { silentProgress } from '../../src/commands/context.js';
-import { keyringFromTexts, openStore } from '../../src/stores/index.js';
+import { keyringFromTexts } from '../../src/stores/index.js';
 import { decodeEntry } from '../../src/stores/decode.js';
 import type { RawEntry } from '../../src/stores/types.js';
 import type { Bundle, ServerSettings } from '../support/bundles.js';
+import { openStoreFromFlags } from '../support/targets.js';
 
 export interface KnownSecret {
   /** Where it comes from, for failure messages (never the value). */
@@ -92,7 +93,7 @@ export async function bundleSecrets(b: Bundle): Promise<KnownSecret[]> {
       decode({ collection: rec.key.slice(0, i), key: rec.key.slice(i + 2), keyExact: true, text: rec.value });
     }
   } else {
-    const store = await openStore({ store: b.storePath }, ctx());
+    const store = await openStoreFromFlags({ store: b.storePath }, ctx());
     try {
       const sources = store.fingerprintDirs.length ? store.fingerprintDirs.map((d) => store.source(d.name)) : [store.source()];
       for (const source of sources) for await (const batch of source.scan()) batch.forEach(decode);

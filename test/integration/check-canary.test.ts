@@ -1,11 +1,12 @@
 /** probeCanary against a real HTTP server on 127.0.0.1: accepted (session closed), rejected, error, unreachable. */
 import { buildReport } from '../../src/diagnosis/engine.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CanaryEvidence, Collected, TokenEvidence } from '../../src/diagnosis/evidence.js';
+import type { CanaryEvidence, Collected, TokenEvidence } from '../../src/model/index.js';
 import { discoveryRules } from '../../src/diagnosis/rules/discovery.js';
 import { Secret } from '../../src/secrets.js';
 import { probeCanary, rpcAnswer } from '../../src/server/canary.js';
 import { closedPort, startFakeMcpServer, type FakeMcpServer } from '../support/fake-mcp-server.js';
+import { serverTarget } from '../support/targets.js';
 
 // A made-up token for these tests only (not a JWT of any real deployment).
 const TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJjYW5hcnkiOnRydWV9.c2lnbmF0dXJlLW9mLXRoZS1jYW5hcnk';
@@ -21,7 +22,7 @@ const settings = { mcpPath: '/mcp', requiredScopes: [], candidateCount: 0, githu
 describe('probeCanary', () => {
   it('accepted: 200, reads the initialize result from SSE, then DELETEs the session and sends nothing else', async () => {
     server = await startFakeMcpServer({ preset: 'fastmcp-3.4.7', acceptedTokens: [TOKEN] });
-    const c = await probeCanary(server.url, new Secret(TOKEN, 'test'), { timeoutMs: 5000 });
+    const c = await probeCanary(serverTarget(server.url, { timeoutMs: 5000 }), new Secret(TOKEN, 'test'));
     expect(c.status).toBe('collected');
     const v = (c as { value: CanaryEvidence }).value;
     expect(v).toMatchObject({ outcome: 'accepted', status: 200, protocolVersion: '2025-11-25', serverInfo: { version: '3.4.7' }, sessionClosed: { status: 200 } });
@@ -37,7 +38,7 @@ describe('probeCanary', () => {
 
   it('rejected: 401 with the invalid_token challenge kept and parsed', async () => {
     server = await startFakeMcpServer({ preset: 'fastmcp-2.14.7' });
-    const c = await probeCanary(server.url, new Secret(TOKEN, 'test'), { timeoutMs: 5000 });
+    const c = await probeCanary(serverTarget(server.url, { timeoutMs: 5000 }), new Secret(TOKEN, 'test'));
     const v = (c as { value: CanaryEvidence }).value;
     expect(v.outcome).toBe('rejected');
     expect(v.wwwAuthenticate).toMatch(/^Bearer error="invalid_token"/);
@@ -51,26 +52,26 @@ describe('probeCanary', () => {
 
   it('a rejection stays an error at the canary stage, ordered after the token\'s own stages, so an explaining tier wins the verdict', async () => {
     server = await startFakeMcpServer();
-    const c = await probeCanary(server.url, new Secret(TOKEN, 'test'), { timeoutMs: 5000 });
+    const c = await probeCanary(serverTarget(server.url, { timeoutMs: 5000 }), new Secret(TOKEN, 'test'));
     const token: Collected<TokenEvidence> = { status: 'collected', value: { token: new Secret(TOKEN, 'test'), claims: { jti: 'x', exp: 1 }, kind: 'access', signature: { checked: false, tried: [] } } };
     const f = discoveryRules({ command: 'check', now: 0, settings, canary: c, token });
     expect(f.map((x) => `${x.severity}:${x.code}:${x.stage}`)).toEqual(['error:DISCOVERY_CANARY_REJECTED:canary']);
     // With the token expired (exp 1 < now 10), the JWT tier explains the rejection and is named.
-    const report = buildReport({ command: 'check', now: 10, settings, canary: c, token }, { version: 't', tiers: ['discovery', 'jwt'], deciding: ['discovery'] });
+    const report = buildReport({ command: 'check', now: 10, settings, canary: c, token }, { version: 't', interrupted: false, plan: { tiers: ['discovery', 'jwt'], deciding: ['discovery'] } });
     expect(report.failingTier).toBe('jwt');
     expect(report.findings.filter((x) => x.severity === 'error').map((x) => x.code)).toEqual(['JWT_EXPIRED', 'DISCOVERY_CANARY_REJECTED']);
   });
 
   it('another status is an error outcome', async () => {
     server = await startFakeMcpServer({ authedStatus: 500 });
-    const c = await probeCanary(server.url, new Secret(TOKEN, 'test'), { timeoutMs: 5000 });
+    const c = await probeCanary(serverTarget(server.url, { timeoutMs: 5000 }), new Secret(TOKEN, 'test'));
     expect((c as { value: CanaryEvidence }).value).toMatchObject({ outcome: 'error', status: 500, message: 'server_error' });
     expect(discoveryRules({ command: 'check', now: 0, settings, canary: c }).map((x) => x.code)).toEqual(['DISCOVERY_CANARY_ERROR']);
   });
 
   it('unreachable: evidence error without the token in the reason', async () => {
     const port = await closedPort();
-    const c = await probeCanary(`http://127.0.0.1:${port}/mcp`, new Secret(TOKEN, 'test'), { timeoutMs: 2000 });
+    const c = await probeCanary(serverTarget(`http://127.0.0.1:${port}/mcp`, { timeoutMs: 2000 }), new Secret(TOKEN, 'test'));
     expect(c.status).toBe('error');
     if (c.status === 'error') {
       expect(c.reason).toContain('connection refused');

@@ -3,10 +3,11 @@
  * the presets of real FastMCP versions and every broken variant.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DiscoveryEvidence } from '../../src/diagnosis/evidence.js';
-import { discoveryRules } from '../../src/diagnosis/rules/discovery.js';
-import { probeDiscovery, type DiscoveryOptions } from '../../src/server/discovery.js';
+import type { DiscoveryAssessment, DiscoveryEvidence } from '../../src/model/index.js';
+import { assessSurface, discoveryRules } from '../../src/diagnosis/rules/discovery.js';
+import { probeDiscovery } from '../../src/server/discovery.js';
 import { closedPort, startFakeMcpServer, type FakeMcpOptions, type FakeMcpServer } from '../support/fake-mcp-server.js';
+import { serverTarget } from '../support/targets.js';
 
 let server: FakeMcpServer | undefined;
 afterEach(async () => {
@@ -14,12 +15,14 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function probe(opts: FakeMcpOptions, o: Partial<DiscoveryOptions> & { url?: (s: FakeMcpServer) => string } = {}) {
+async function probe(opts: FakeMcpOptions, o: Parameters<typeof serverTarget>[1] & { url?: (s: FakeMcpServer) => string } = {}) {
   server = await startFakeMcpServer(opts);
   const url = o.url ? o.url(server) : server.url;
-  const c = await probeDiscovery(url, { spec: '2026-07-28', timeoutMs: 5000, ...o });
+  const c = await probeDiscovery(serverTarget(url, o));
   expect(c.status).toBe('collected');
-  const d = (c as { value: DiscoveryEvidence }).value;
+  // The probe records observations; the discovery rules judge them (checks, first failure).
+  const observed = (c as { value: DiscoveryEvidence }).value;
+  const d: DiscoveryEvidence & DiscoveryAssessment = { ...observed, ...assessSurface(observed) };
   const findings = discoveryRules({ command: 'check', now: 0, settings: { mcpPath: '/mcp', requiredScopes: [], candidateCount: 0, githubApiUrl: '' }, discovery: c });
   const status = Object.fromEntries(d.checks.map((x) => [x.id, x.status]));
   return { d, findings, codes: findings.map((f) => `${f.severity}:${f.code}`), status };
@@ -283,18 +286,18 @@ describe('broken variants', () => {
 describe('unreachable server', () => {
   it('connection refused: evidence error with a one-line reason and a warning finding', async () => {
     const port = await closedPort();
-    const c = await probeDiscovery(`http://127.0.0.1:${port}/mcp`, { spec: '2026-07-28', timeoutMs: 2000 });
+    const c = await probeDiscovery(serverTarget(`http://127.0.0.1:${port}/mcp`, { timeoutMs: 2000 }));
     expect(c.status).toBe('error');
     if (c.status !== 'error') return;
     expect(c.reason).toBe(`cannot reach http://127.0.0.1:${port}/mcp: connection refused (ECONNREFUSED)`);
-    expect(c.value!.checks[0]).toMatchObject({ id: 'mcp-401', status: 'fail', code: 'DISCOVERY_SERVER_UNREACHABLE', severity: 'warning' });
-    expect(c.value!.checks.slice(1).every((x) => x.status === 'skipped')).toBe(true);
+    expect(assessSurface(c.value!).checks[0]).toMatchObject({ id: 'mcp-401', status: 'fail', code: 'DISCOVERY_SERVER_UNREACHABLE', severity: 'warning' });
+    expect(assessSurface(c.value!).checks.slice(1).every((x) => x.status === 'skipped')).toBe(true);
   });
 
   it('a server that accepts but never answers: timeout, evidence error', async () => {
     server = await startFakeMcpServer({ hang: ['/mcp'] });
-    const c = await probeDiscovery(server.url, { spec: '2026-07-28', timeoutMs: 300 });
+    const c = await probeDiscovery(serverTarget(server.url, { timeoutMs: 300 }));
     expect(c.status).toBe('error');
-    if (c.status === 'error') expect(c.reason).toContain('no answer within the timeout');
+    if (c.status === 'error') expect(c.reason).toContain('no answer within 0.3 s');
   });
 });

@@ -4,6 +4,7 @@ import { auditPhrase, readAuditLog, type AuditApiOptions } from '../../src/githu
 import { CollectError } from '../../src/errors.js';
 import type { RawRecord } from '../../src/github/events.js';
 import { startFakeGithub, type FakeGithub } from '../support/fake-github.js';
+import { Secret } from '../../src/secrets.js';
 
 const AUDIT = 'gho_auditauditauditauditauditauditaudit';
 let gh: FakeGithub | undefined;
@@ -25,7 +26,7 @@ async function setup(extra: Partial<NonNullable<Parameters<typeof startFakeGithu
   gh = await startFakeGithub({ auditLog: { token: AUDIT, orgs: ['example-org'], enterprises: ['example-ent'], events: events(14), maxPerPage: 5, ...extra } });
   return gh;
 }
-const opts = (over: Partial<AuditApiOptions> = {}): AuditApiOptions => ({ kind: 'org', name: 'example-org', token: AUDIT, apiUrl: gh!.apiUrl, timeoutMs: 2000, userAgent: 'test', ...over });
+const opts = (over: Partial<AuditApiOptions> = {}): AuditApiOptions => ({ kind: 'org', name: 'example-org', token: new Secret(AUDIT, 'audit-log token'), apiUrl: gh!.apiUrl, http: { timeoutMs: 2000, userAgent: 'test' }, ...over });
 
 describe('audit-log API', () => {
   it('follows the Link cursor over every page (≥3), filtered by the phrase', async () => {
@@ -61,7 +62,7 @@ describe('audit-log API', () => {
   });
 
   it.each([
-    ['401 for a bad token', { token: 'gho_wrong' }, {}, /answered 401 "Bad credentials" for --org example-org — give a valid token with the read:audit_log scope/],
+    ['401 for a bad token', { token: new Secret('gho_wrong', 'audit-log token') }, {}, /answered 401 "Bad credentials" for --org example-org — give a valid token with the read:audit_log scope/],
     ['403 without the plan or role', {}, { forbidden: true }, /answered 403 "Must have admin rights to Audit Log\." for --org example-org — the token needs read:audit_log and its user must be an organization owner, on GitHub Enterprise Cloud/],
     ['404 for an unknown org', { name: 'no-such-org' }, {}, /answered 404 "Not Found" for --org no-such-org — the organization must exist/],
   ] as const)('%s → CollectError, one line', async (_name, over, fake, re) => {
@@ -78,7 +79,7 @@ describe('audit-log API', () => {
     const url = gh!.apiUrl;
     await gh!.close();
     gh = undefined;
-    const err = await readAuditLog({ kind: 'org', name: 'x', token: AUDIT, apiUrl: url, timeoutMs: 1000, userAgent: 't' }, () => {}).catch((e: unknown) => e);
+    const err = await readAuditLog({ kind: 'org', name: 'x', token: new Secret(AUDIT, 'audit-log token'), apiUrl: url, http: { timeoutMs: 1000, userAgent: 't' } }, () => {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CollectError);
     expect((err as CollectError).message).toMatch(/did not answer/);
   });

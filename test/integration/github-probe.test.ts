@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { GithubProber, type ProbeOptions } from '../../src/github/probe.js';
+import { GithubProber } from '../../src/github/probe.js';
+import type { GithubTarget } from '../../src/github/target.js';
 import { Secret } from '../../src/secrets.js';
 import { startFakeGithub, tokenFingerprint, type FakeGithub, type FakeGithubOptions } from '../support/fake-github.js';
 import { APP, APP_SECRET, T } from '../support/github-tokens.js';
@@ -14,7 +15,7 @@ afterEach(async () => {
   prober = undefined;
 });
 
-async function setup(extra: Partial<ProbeOptions> = {}, fake: FakeGithubOptions = {}) {
+async function setup({ timeoutMs = 1500, ...extra }: Partial<GithubTarget> & { timeoutMs?: number } = {}, fake: FakeGithubOptions = {}) {
   gh = await startFakeGithub({
     now: 1_800_000_000,
     apps: { [APP]: { secret: APP_SECRET, name: 'Example MCP proxy' } },
@@ -34,7 +35,7 @@ async function setup(extra: Partial<ProbeOptions> = {}, fake: FakeGithubOptions 
     },
     ...fake,
   });
-  prober = new GithubProber({ apiUrl: gh.apiUrl, timeoutMs: 1500, requiredScopes: ['user'], userAgent: 'mcp-auth-doctor/test', ...extra });
+  prober = new GithubProber({ apiUrl: gh.apiUrl, http: { timeoutMs, userAgent: 'mcp-auth-doctor/test' }, requiredScopes: ['user'], checkToken: true, ...extra });
   return { gh, prober };
 }
 
@@ -135,7 +136,7 @@ describe('GithubProber against the fake GitHub', () => {
     const { gh } = await setup();
     const url = gh.apiUrl;
     await gh.close();
-    const p = new GithubProber({ apiUrl: url, timeoutMs: 1000, requiredScopes: ['user'], userAgent: 'test' });
+    const p = new GithubProber({ apiUrl: url, http: { timeoutMs: 1000, userAgent: 'test' }, requiredScopes: ['user'], checkToken: true });
     const r = await p.probe({ token: secret(T.alive), source: 'test' });
     await p.close();
     expect(r.status === 'collected' && r.value.user?.outcome).toBe('network-error');

@@ -6,16 +6,17 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChainEvidence, CollectionCounts, StoreEvidence, TokenEvidence } from '../../src/diagnosis/evidence.js';
+import type { ChainEvidence, CollectionCounts, StoreEvidence, TokenEvidence } from '../../src/model/index.js';
 import type { CommandContext } from '../../src/commands/context.js';
 import { silentProgress } from '../../src/commands/context.js';
 import { deriveKeys, type DerivedKey, type KeyInput } from '../../src/fastmcp/keys.js';
 import { Secret } from '../../src/secrets.js';
 import { toUrlsafeBase64Padded } from '../../src/crypto/fernet.js';
-import { buildKeyring, collectChain, collectInventory, keyringFromTexts, openStore, readUpstreamSets } from '../../src/stores/index.js';
+import { buildKeyring, collectChain, collectInventory, keyringFromTexts, readUpstreamSets } from '../../src/stores/index.js';
 import { listBundles, loadBundle, type Bundle } from '../support/bundles.js';
 import { hashTree } from '../support/hash.js';
 import { loadRedisDump, redisServerAvailable, startRedis, type RedisServer } from '../support/redis.js';
+import { openStoreFromFlags } from '../support/targets.js';
 
 type Counts = Record<string, [live: number, expired: number]>;
 const C = 'mcp-oauth-proxy-clients';
@@ -93,9 +94,9 @@ async function open(b: Bundle) {
   if (b.redisDump) {
     if (!redis) throw new Error('redis-server not available');
     loadRedisDump(redis, b.redisDump);
-    return openStore({ store: redis.url }, ctxFor(b.scenario.captured_at));
+    return openStoreFromFlags({ store: redis.url }, ctxFor(b.scenario.captured_at));
   }
-  return openStore({ store: b.storePath }, ctxFor(b.scenario.captured_at));
+  return openStoreFromFlags({ store: b.storePath }, ctxFor(b.scenario.captured_at));
 }
 
 async function read(b: Bundle, opts: { candidate?: boolean } = {}) {
@@ -231,7 +232,7 @@ describe.skipIf(!haveRedis)('every real bundle', () => {
     const b = loadBundle('3.4.7/a-healthy/redis-fernet');
     if (!redis) throw new Error('no redis');
     loadRedisDump(redis, b.redisDump!);
-    const store = await openStore({ store: redis.url }, ctxFor(b.scenario.captured_at));
+    const store = await openStoreFromFlags({ store: redis.url }, ctxFor(b.scenario.captured_at));
     try {
       const keyring = keyringFromTexts([
         { text: toUrlsafeBase64Padded(Buffer.alloc(32, 7)), label: 'rotated key', role: 'explicit' },

@@ -11,16 +11,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandContext } from '../../src/commands/context.js';
 import { silentProgress } from '../../src/commands/context.js';
-import type { ChainEvidence, Evidence, StoreEvidence } from '../../src/diagnosis/evidence.js';
-import type { Report } from '../../src/diagnosis/types.js';
+import type { ChainEvidence, Evidence, Report, StoreEvidence } from '../../src/model/index.js';
 import { CollectError } from '../../src/errors.js';
 import { Secret } from '../../src/secrets.js';
-import { buildKeyring, collectChain, collectInventory, openStore } from '../../src/stores/index.js';
+import { buildKeyring, collectChain, collectInventory } from '../../src/stores/index.js';
 import { loadBundle, type Bundle } from '../support/bundles.js';
 import { runCli } from '../support/cli.js';
 import { redisServerAvailable } from '../support/redis.js';
 import { loadRedisDumpIntoCluster, startRedisCluster, type RedisCluster } from '../support/redis-cluster.js';
 import { createHash } from 'node:crypto';
+import { openStoreFromFlags } from '../support/targets.js';
 
 const haveRedis = redisServerAvailable();
 const work = mkdtempSync(join(tmpdir(), 'mad-cluster-test-'));
@@ -175,7 +175,7 @@ describe.skipIf(!haveRedis)('Redis Cluster (3 masters)', () => {
     const now = bundle.scenario.captured_at;
     const keyring = buildKeyring([], new Secret(bundle.storageKey!, 'bundle storage key'));
     const token = { token: new Secret(bundle.accessToken, 't'), header: {}, claims, kind: 'access' as const, sha256: createHash('sha256').update(bundle.accessToken).digest('hex'), signature: { checked: false, tried: [] } };
-    const store = await openStore({ store: cluster.url }, ctx(now));
+    const store = await openStoreFromFlags({ store: cluster.url }, ctx(now));
     try {
       expect(store.kind).toBe('redis-cluster');
       const first = await collectChain(store, keyring, token as never, now);
@@ -211,12 +211,12 @@ describe.skipIf(!haveRedis)('Redis Cluster (3 masters)', () => {
     const { startRedis } = await import('../support/redis.js');
     const lone = await startRedis();
     try {
-      const e = await openStore({ store: lone.url, redisCluster: true }, ctx(0)).catch((x: unknown) => x);
+      const e = await openStoreFromFlags({ store: lone.url, redisCluster: true }, ctx(0)).catch((x: unknown) => x);
       expect(e).toBeInstanceOf(CollectError);
       expect((e as CollectError).line()).toMatch(/^cannot read the Redis Cluster at redis:\/\/127\.0\.0\.1:\d+: the server is not a Redis Cluster node .* — drop --redis-cluster/);
     } finally {
       await lone.stop();
     }
-    await expect(openStore({ store: `${cluster.url}/2` }, ctx(0))).rejects.toThrow(/db 2.*Redis Cluster/);
+    await expect(openStoreFromFlags({ store: `${cluster.url}/2` }, ctx(0))).rejects.toThrow(/db 2.*Redis Cluster/);
   });
 });

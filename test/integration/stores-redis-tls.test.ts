@@ -10,9 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandContext } from '../../src/commands/context.js';
 import { silentProgress } from '../../src/commands/context.js';
 import { CollectError } from '../../src/errors.js';
-import { buildKeyring, collectInventory, openStore } from '../../src/stores/index.js';
+import { buildKeyring, collectInventory } from '../../src/stores/index.js';
 import { docB, session } from '../../fixtures/stores/writer.js';
 import { redisServerAvailable, startRedis, type RedisServer } from '../support/redis.js';
+import { openStoreFromFlags } from '../support/targets.js';
 
 const NOW = 1795300000;
 const ctx: CommandContext = { now: NOW, nowFromFlag: true, version: 'test', progress: silentProgress, signal: new AbortController().signal, debug: false, env: {}, readStdin: async () => '' };
@@ -53,7 +54,7 @@ describe.skipIf(!openssl || !redisTls)(`Redis over TLS${reason ? ` (skipped: ${r
   });
 
   async function read(url: string, opts: Record<string, unknown>) {
-    const store = await openStore({ store: url, ...opts }, ctx);
+    const store = await openStoreFromFlags({ store: url, ...opts }, ctx);
     try {
       const c = await collectInventory(store, buildKeyring([]), NOW, {});
       return c.status === 'collected' ? c.value : undefined;
@@ -68,7 +69,7 @@ describe.skipIf(!openssl || !redisTls)(`Redis over TLS${reason ? ` (skipped: ${r
   });
 
   it('fails with one line when the certificate does not verify; --redis-insecure skips the check', async () => {
-    const bad = openStore({ store: server.url, redisCa: p('other.pem') }, ctx);
+    const bad = openStoreFromFlags({ store: server.url, redisCa: p('other.pem') }, ctx);
     await expect(bad).rejects.toBeInstanceOf(CollectError);
     await expect(bad).rejects.toThrow(/TLS failure/);
     const s = await read(server.url, { redisInsecure: true });
@@ -76,12 +77,12 @@ describe.skipIf(!openssl || !redisTls)(`Redis over TLS${reason ? ` (skipped: ${r
   });
 
   it('client certificates: refused without, accepted with --redis-cert/--redis-key', async () => {
-    await expect(openStore({ store: mtls.url, redisCa: p('ca.pem') }, ctx)).rejects.toBeInstanceOf(CollectError);
+    await expect(openStoreFromFlags({ store: mtls.url, redisCa: p('ca.pem') }, ctx)).rejects.toBeInstanceOf(CollectError);
     const s = await read(mtls.url, { redisCa: p('ca.pem'), redisCert: p('client.pem'), redisKey: p('client.key') });
     expect(s?.collections['mcp-refresh-tokens']?.live).toBe(1);
   });
 
   it('a plain redis:// URL against the TLS port fails cleanly', async () => {
-    await expect(openStore({ store: server.url.replace('rediss:', 'redis:') }, ctx)).rejects.toBeInstanceOf(CollectError);
+    await expect(openStoreFromFlags({ store: server.url.replace('rediss:', 'redis:') }, ctx)).rejects.toBeInstanceOf(CollectError);
   });
 });

@@ -13,15 +13,17 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandContext } from '../../src/commands/context.js';
 import { silentProgress } from '../../src/commands/context.js';
-import type { StoreEvidence } from '../../src/diagnosis/evidence.js';
+import type { StoreEvidence } from '../../src/model/index.js';
 import { CollectError, InputError, UsageError } from '../../src/errors.js';
 import { deriveKeys, type DerivedKey } from '../../src/fastmcp/keys.js';
 import { Secret } from '../../src/secrets.js';
-import { buildKeyring, collectInventory, openStore, readStore, type Keyring, type StoreOpenOptions } from '../../src/stores/index.js';
+import { buildKeyring, collectInventory, type Keyring } from '../../src/stores/index.js';
 import { collectChain } from '../../src/stores/chain.js';
 import { createDiskcache, docA, docB, insertDiskcacheRows, session, writeDiskcache, writeFileTree, type DiskcacheRow, type EntrySpec } from '../../fixtures/stores/writer.js';
 import { hashTree } from '../support/hash.js';
 import { redisServerAvailable, startRedis, type RedisServer } from '../support/redis.js';
+import type { StoreOptions } from '../../src/commands/resolve/store.js';
+import { openStoreFromFlags, readStoreFromFlags } from '../support/targets.js';
 
 const NOW = 1795300000;
 const ctx = (env: NodeJS.ProcessEnv = {}): CommandContext => ({ now: NOW, nowFromFlag: true, version: 'test', progress: silentProgress, signal: new AbortController().signal, debug: false, env, readStdin: async () => '' });
@@ -44,8 +46,8 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const K = () => current.storageKey!.reveal();
 const KP = () => previous.storageKey!.reveal();
 
-async function inventory(opts: StoreOpenOptions, kr: Keyring = keyring, extra: Parameters<typeof collectInventory>[3] = {}): Promise<StoreEvidence> {
-  const store = await openStore(opts, ctx());
+async function inventory(opts: StoreOptions, kr: Keyring = keyring, extra: Parameters<typeof collectInventory>[3] = {}): Promise<StoreEvidence> {
+  const store = await openStoreFromFlags(opts, ctx());
   try {
     const c = await collectInventory(store, kr, NOW, extra);
     if (c.status === 'skipped' || !c.value) throw new Error(`not collected: ${JSON.stringify(c)}`);
@@ -133,7 +135,7 @@ describe('diskcache SQLite', () => {
       await new Promise((r) => setTimeout(r, 120)); // past the racy-timestamp window
       const before = hashTree(dir);
       expect(Object.keys(before)).toContain('cache.db-wal');
-      const held = await openStore({ store: join(dir, 'cache.db') }, ctx());
+      const held = await openStoreFromFlags({ store: join(dir, 'cache.db') }, ctx());
       expect(held.changedSinceOpen).toBeUndefined(); // a server holds it: read through a private copy
       await held.close();
       const s = await inventory({ store: join(dir, 'cache.db') });
@@ -151,7 +153,7 @@ describe('diskcache SQLite', () => {
     writeDiskcache(dir, session({ clientId: 'c', now: NOW }).all, K());
     await new Promise((r) => setTimeout(r, 120)); // past the racy-timestamp window
     const before = hashTree(dir);
-    const store = await openStore({ store: dir }, ctx());
+    const store = await openStoreFromFlags({ store: dir }, ctx());
     try {
       // Only the in-place read can tell whether the file changed under it; a private copy cannot change.
       expect(store.changedSinceOpen?.()).toBe(false);
@@ -168,7 +170,7 @@ describe('diskcache SQLite', () => {
     const dbPath = writeDiskcache(dir, session({ clientId: 'first', now: NOW }).all, K());
     await new Promise((r) => setTimeout(r, 120));
     const ways: string[] = [];
-    const s = await readStore({ store: dbPath }, ctx(), async (store) => {
+    const s = await readStoreFromFlags({ store: dbPath }, ctx(), async (store) => {
       ways.push(store.changedSinceOpen ? 'in place' : 'private copy');
       const c = await collectInventory(store, keyring, NOW);
       if (ways.length === 1) {
@@ -221,10 +223,10 @@ describe('diskcache SQLite', () => {
     const f = new Database(foreign);
     f.exec('CREATE TABLE t (x)');
     f.close();
-    await expect(openStore({ store: foreign }, ctx())).rejects.toThrow(/not a FastMCP diskcache store/);
+    await expect(openStoreFromFlags({ store: foreign }, ctx())).rejects.toThrow(/not a FastMCP diskcache store/);
     const text = join(tmp, 'not-sqlite.db');
     writeFileSync(text, 'hello, I am a text file\n');
-    await expect(openStore({ store: text }, ctx())).rejects.toBeInstanceOf(InputError);
+    await expect(openStoreFromFlags({ store: text }, ctx())).rejects.toBeInstanceOf(InputError);
     const corrupt = join(tmp, 'corrupt', 'cache.db');
     mkdirSync(join(tmp, 'corrupt'));
     const good = writeDiskcache(join(tmp, 'corrupt-src'), session({ clientId: 'c', now: NOW }).all, K());
@@ -270,7 +272,7 @@ describe('FileTree', () => {
     expect(given.decryptsWithCandidate).toEqual({ 'previous secret': 4 });
 
     // The chain of a token whose data is in the orphan: missing where FastMCP looks, found elsewhere.
-    const store = await openStore({ store: home() }, ctx());
+    const store = await openStoreFromFlags({ store: home() }, ctx());
     try {
       const token = { token: new Secret('x', 't'), claims: { jti: old.accessJti, client_id: 'client-0' }, kind: 'access' as const, signature: { checked: false, tried: [] } };
       const chain = await collectChain(store, keyring, token, NOW);
@@ -312,7 +314,7 @@ describe('FileTree', () => {
     expect(s.generation).toBe('user-store');
     expect(s.fingerprints).toBeUndefined();
     expect(counts(s, 'mcp-jti-mappings')).toEqual([2, 0, 0, 0]);
-    const store = await openStore({ store: dir }, ctx());
+    const store = await openStoreFromFlags({ store: dir }, ctx());
     try {
       const chain = await collectChain(store, keyring, { token: new Secret('x', 't'), claims: { jti: s1.accessJti, client_id: 'user-client' }, kind: 'access', signature: { checked: false, tried: [] } }, NOW);
       expect(chain.status === 'collected' && chain.value).toMatchObject({ mapping: { state: 'present' }, upstreamSet: { state: 'present' }, client: { state: 'present' } });
@@ -342,7 +344,7 @@ describe('FileTree', () => {
     const many: EntrySpec[] = [];
     for (let i = 0; i < 1200; i++) many.push({ collection: 'mcp-jti-mappings', key: `jti-${i}`, createdAt: NOW, expiresAt: NOW + 100, value: { jti: `jti-${i}`, upstream_token_id: 'u', created_at: NOW } });
     writeFileTree(dir, many, { sanitised: false });
-    const store = await openStore({ store: dir }, ctx());
+    const store = await openStoreFromFlags({ store: dir }, ctx());
     try {
       const ac = new AbortController();
       setImmediate(() => ac.abort());
@@ -372,21 +374,21 @@ describe('locating the store', () => {
   it('defaults to FASTMCP_HOME, else the platform data dir, and lists where it looked', async () => {
     const h = join(tmp, 'loc-home');
     writeFileTree(join(h, 'oauth-proxy', current.fingerprint!), session({ clientId: 'c', now: NOW }).all, { fernetKey: K() });
-    const store = await openStore({}, ctx({ FASTMCP_HOME: h }));
+    const store = await openStoreFromFlags({}, ctx({ FASTMCP_HOME: h }));
     expect(store.location).toBe(join(h, 'oauth-proxy'));
     await store.close();
     const xdg = join(tmp, 'xdg');
     cpSync(h, join(xdg, 'fastmcp'), { recursive: true });
     if (process.platform === 'linux') {
-      const s2 = await openStore({}, ctx({ XDG_DATA_HOME: xdg, HOME: '/nonexistent' }));
+      const s2 = await openStoreFromFlags({}, ctx({ XDG_DATA_HOME: xdg, HOME: '/nonexistent' }));
       expect(s2.location).toBe(join(xdg, 'fastmcp', 'oauth-proxy'));
       await s2.close();
     }
-    await expect(openStore({}, ctx({ HOME: join(tmp, 'nobody') }))).rejects.toThrow(/no FastMCP store found; looked in .*nobody.*fastmcp/);
-    await expect(openStore({ store: join(tmp, 'does-not-exist') }, ctx())).rejects.toThrow(/does not exist/);
+    await expect(openStoreFromFlags({}, ctx({ HOME: join(tmp, 'nobody') }))).rejects.toThrow(/no FastMCP store found; looked in .*nobody.*fastmcp/);
+    await expect(openStoreFromFlags({ store: join(tmp, 'does-not-exist') }, ctx())).rejects.toThrow(/does not exist/);
     mkdirSync(join(tmp, 'empty-dir'));
-    await expect(openStore({ store: join(tmp, 'empty-dir') }, ctx())).rejects.toThrow(/not a FastMCP store/);
-    await expect(openStore({ store: 'ftp://example' }, ctx())).rejects.toBeInstanceOf(UsageError);
+    await expect(openStoreFromFlags({ store: join(tmp, 'empty-dir') }, ctx())).rejects.toThrow(/not a FastMCP store/);
+    await expect(openStoreFromFlags({ store: 'ftp://example' }, ctx())).rejects.toBeInstanceOf(UsageError);
   });
 });
 
@@ -434,12 +436,12 @@ describe.skipIf(!haveRedis)('Redis', () => {
   it('password from the URL is redacted in the location; REDIS_PASSWORD works too', async () => {
     const s = await inventory({ store: `redis://reader:reader-pw@127.0.0.1:${redis.port}/0` });
     expect(s.location).not.toContain('reader-pw');
-    const store = await openStore({ store: `redis://reader@127.0.0.1:${redis.port}` }, ctx({ REDIS_PASSWORD: 'reader-pw' }));
+    const store = await openStoreFromFlags({ store: `redis://reader@127.0.0.1:${redis.port}` }, ctx({ REDIS_PASSWORD: 'reader-pw' }));
     await store.close();
   });
 
   it('db index and key prefix: db ≠ 0 needs +select, and says so', async () => {
-    await expect(openStore({ store: `redis://reader:reader-pw@127.0.0.1:${redis.port}/3` }, ctx())).rejects.toThrow(/SELECT|select/);
+    await expect(openStoreFromFlags({ store: `redis://reader:reader-pw@127.0.0.1:${redis.port}/3` }, ctx())).rejects.toThrow(/SELECT|select/);
     const s = await inventory({ store: `redis://selecter:sel-pw@127.0.0.1:${redis.port}/3`, redisKeyPrefix: 'app1:' });
     expect(counts(s, 'mcp-jti-mappings')).toEqual([2, 0, 0, 0]);
     expect(s.foreignKeys ?? 0).toBe(0);
@@ -448,21 +450,21 @@ describe.skipIf(!haveRedis)('Redis', () => {
   it('refused, wrong password, no password: CollectError with one line and the redacted URL', async () => {
     const { freePort } = await import('../support/redis.js');
     const port = await freePort();
-    const refused = openStore({ store: `redis://127.0.0.1:${port}` }, ctx());
+    const refused = openStoreFromFlags({ store: `redis://127.0.0.1:${port}` }, ctx());
     await expect(refused).rejects.toBeInstanceOf(CollectError);
     await expect(refused).rejects.toThrow(/connection refused/);
-    const wrong = openStore({ store: `redis://reader:nope-secret@127.0.0.1:${redis.port}` }, ctx());
+    const wrong = openStoreFromFlags({ store: `redis://reader:nope-secret@127.0.0.1:${redis.port}` }, ctx());
     await expect(wrong).rejects.toThrow(/authentication failed/);
     await wrong.catch((e: CollectError) => {
       expect(e.line()).not.toContain('nope-secret');
       expect(e.line()).not.toContain('\n');
     });
-    await expect(openStore({ store: `redis://127.0.0.1:${redis.port}` }, ctx())).rejects.toThrow(/requires a password/);
+    await expect(openStoreFromFlags({ store: `redis://127.0.0.1:${redis.port}` }, ctx())).rejects.toThrow(/requires a password/);
   });
   it('Redis going away mid-read: error evidence with the reason (the command exits 3), never a crash', async () => {
     const lone = await startRedis();
     lone.cli(['-x', 'SET', 'mcp-jti-mappings::a'], docB({ collection: 'mcp-jti-mappings', key: 'a', createdAt: NOW, expiresAt: null, value: { jti: 'a', upstream_token_id: 'u' } }));
-    const store = await openStore({ store: lone.url }, ctx());
+    const store = await openStoreFromFlags({ store: lone.url }, ctx());
     await lone.stop();
     try {
       const c = await collectInventory(store, buildKeyring([]), NOW, {});

@@ -11,8 +11,7 @@ import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Evidence, StoreEvidence } from '../../src/diagnosis/evidence.js';
-import type { Report } from '../../src/diagnosis/types.js';
+import type { Evidence, Report, StoreEvidence } from '../../src/model/index.js';
 import { runCli } from '../support/cli.js';
 import { BUNDLES_ROOT } from '../support/bundles.js';
 import { redisServerAvailable, startRedis } from '../support/redis.js';

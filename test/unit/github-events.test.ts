@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { IdpCollector, buildTimelines, knownToken } from '../../src/github/audit.js';
 import { hashedToken } from '../../src/github/classify.js';
 import { matchesApp, timeOf, toEvent } from '../../src/github/events.js';
-import { renderTimeline } from '../../src/github/timeline.js';
+import { renderTimeline } from '../../src/render/timeline.js';
 import { Secret } from '../../src/secrets.js';
-import type { IdpEvent } from '../../src/diagnosis/evidence.js';
+import type { IdpEvent } from '../../src/model/index.js';
 
 describe('defensive parsing of log records (github.md §5.3)', () => {
   it('created_at in epoch ms, top-level fields, padded hash', () => {

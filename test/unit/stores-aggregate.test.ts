@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fernetEncrypt, toUrlsafeBase64Padded } from '../../src/crypto/fernet.js';
-import type { StoreEvidence } from '../../src/diagnosis/evidence.js';
+import type { StoreEvidence } from '../../src/model/index.js';
 import { Aggregator, emptyCounts } from '../../src/stores/aggregate.js';
 import { keyringFromTexts } from '../../src/stores/keyring.js';
 import type { RawEntry } from '../../src/stores/types.js';

@@ -1,15 +1,10 @@
 /**
  * Configuration hazards: how the deployment is set up, independent of one token. Pure.
  */
-import { CLIENT_ID_KIND_TEXT, classifyClientId, isOauthAppClient } from '../../github/classify.js';
-import type { Evidence } from '../evidence.js';
-import { valueOf } from '../evidence.js';
+import { classifyClientId, isOauthAppClient } from '../../github/classify.js';
+import { CLIENT_ID_KIND_TEXT, type Evidence, type Finding, GITHUB_TOKEN_CAP, valueOf } from '../../model/index.js';
 import { capital } from '../facts.js';
 import { finding } from '../finding.js';
-import type { Finding } from '../types.js';
-
-/** The documented cap: tokens per user / OAuth App / scope combination. */
-export const OAUTH_APP_TOKEN_CAP = 10;
 
 export function configRules(ev: Evidence): Finding[] {
   const out: Finding[] = [];
@@ -30,8 +25,8 @@ export function configRules(ev: Evidence): Finding[] {
     const several: string[] = [];
     if (s.mcpClients !== undefined && s.mcpClients > 1) several.push(`${s.mcpClients} MCP clients per user (--mcp-clients)`);
     if (clients > 1) several.push(`${clients} MCP clients hold live upstream tokens in the store`);
-    if (oauthTokensInStore >= OAUTH_APP_TOKEN_CAP) several.push(`${oauthTokensInStore} live OAuth App tokens are stored (the cap is ${OAUTH_APP_TOKEN_CAP} per user/app/scope)`);
-    const detail = `${capital(oauthEvidence.join('; '))}. GitHub keeps at most ${OAUTH_APP_TOKEN_CAP} tokens per user, OAuth App and scope set and silently revokes the least recently used one when an 11th is created (security log: oauth_access.destroy, explanation max_for_app).${several.length ? ` Several clients share it: ${several.join('; ')}.` : ' Every MCP client a user connects (Claude Code, VS Code, Gemini CLI, ChatGPT…) and every reconnect mints another token.'}`;
+    if (oauthTokensInStore >= GITHUB_TOKEN_CAP) several.push(`${oauthTokensInStore} live OAuth App tokens are stored (the cap is ${GITHUB_TOKEN_CAP} per user/app/scope)`);
+    const detail = `${capital(oauthEvidence.join('; '))}. GitHub keeps at most ${GITHUB_TOKEN_CAP} tokens per user, OAuth App and scope set and silently revokes the least recently used one when an 11th is created (security log: oauth_access.destroy, explanation max_for_app).${several.length ? ` Several clients share it: ${several.join('; ')}.` : ' Every MCP client a user connects (Claude Code, VS Code, Gemini CLI, ChatGPT…) and every reconnect mints another token.'}`;
     out.push(finding('CONFIG_OAUTH_APP_TOKEN_CAP', detail, { stage: 'config', severity: several.length ? 'warning' : 'info', data: { clientIdKind: clientKind ?? null, oauthTokensInStore } }));
   }
 

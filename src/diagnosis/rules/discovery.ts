@@ -1,105 +1,23 @@
 /**
  * Rules of the discovery tier. Pure: evidence in, checks and findings out; no I/O, no clock.
  *
- * `assessDiscovery` judges what the outside-in probe observed (src/server/discovery.ts records the
- * HTTP exchanges; this module decides pass/fail per check and spec revision). The collector stores
- * its result in `DiscoveryEvidence.checks`; `discoveryRules` turns every check that carries a code
- * into a finding, in check order, so the first error finding is the first failing check.
+ * The outside-in probe (src/server/discovery.ts) only records what it saw: the HTTP exchanges, the
+ * parsed challenges and the metadata documents. Here each check of mcp-authorization.md (C1–C11) is
+ * data — `{ id, title, ref, needs, evaluate }` in DISCOVERY_CHECKS, in the order they are shown — and
+ * `assessDiscovery` runs them over the observed surface under the chosen spec revision.
+ * `discoveryRules` turns every judged check that carries a code into a finding, in check order, so
+ * the first error finding is the first failing check; then the canary.
  */
-import type { CanaryEvidence, DiscoveryCheck, DiscoveryEvidence, DiscoveryExchange, Evidence, WwwAuthChallenge } from '../evidence.js';
-import { valueOf } from '../evidence.js';
+import { valueOf, type CanaryEvidence, type DiscoveryAssessment, type DiscoveryCheck, type DiscoveryEvidence, type DiscoveryExchange, type Evidence, type Finding, type FindingCode, type Severity, type WwwAuthChallenge } from '../../model/index.js';
+import { absoluteHttpUrl, isLoopbackHost, metadataOk } from '../../server/urls.js';
 import { finding } from '../finding.js';
-import type { Finding, Severity } from '../types.js';
 
 type Spec = DiscoveryEvidence['spec'];
-
-/** Check ids, in the order they are evaluated and shown. */
-export const CHECK_IDS = [
-  'mcp-401',
-  'challenge',
-  'challenge-scope',
-  'challenge-error',
-  'prm',
-  'prm-resource',
-  'prm-authorization-servers',
-  'as-metadata',
-  'as-issuer',
-  'as-endpoints',
-  'https',
-  'pkce',
-  'registration',
-  'public-clients',
-  'refresh-grant',
-  'iss-parameter',
-  'dcr-probe',
-  'token-endpoint',
-  'forged-token',
-] as const;
-export type CheckId = (typeof CHECK_IDS)[number];
-
-const TITLES: Record<CheckId, string> = {
-  'mcp-401': 'Unauthenticated initialize answers 401',
-  challenge: 'WWW-Authenticate: Bearer with resource_metadata',
-  'challenge-scope': 'Challenge names the scope',
-  'challenge-error': 'No error code for a request without credentials',
-  'forged-token': 'A forged bearer token gets 401 invalid_token',
-  prm: 'Protected resource metadata (RFC 9728)',
-  'prm-resource': 'PRM resource equals the configured URL',
-  'prm-authorization-servers': 'PRM names an authorization server',
-  'as-metadata': 'Authorization server metadata (RFC 8414 / OIDC)',
-  'as-issuer': 'issuer identical to the PRM entry',
-  'as-endpoints': 'Endpoints present and absolute',
-  https: 'HTTPS everywhere except loopback',
-  pkce: 'PKCE S256 advertised',
-  registration: 'Client registration advertised (CIMD / DCR)',
-  'public-clients': 'Public clients (auth method none) advertised',
-  'refresh-grant': 'refresh_token grant advertised',
-  'iss-parameter': 'RFC 9207 iss advertised',
-  'dcr-probe': 'Dynamic client registration works',
-  'token-endpoint': 'Token endpoint answers a bogus code with a JSON error',
-};
-
-const REFS: Record<CheckId, string> = {
-  'mcp-401': 'C1',
-  challenge: 'C1',
-  'challenge-scope': 'C1',
-  'challenge-error': 'C1 (RFC 6750 §3.1)',
-  'forged-token': 'C10',
-  prm: 'C2',
-  'prm-resource': 'C3',
-  'prm-authorization-servers': 'C2',
-  'as-metadata': 'C4',
-  'as-issuer': 'C5',
-  'as-endpoints': 'C6',
-  https: 'C6',
-  pkce: 'C7',
-  registration: 'C8',
-  'public-clients': 'C8',
-  'refresh-grant': 'C6',
-  'iss-parameter': 'C11',
-  'dcr-probe': 'C8',
-  'token-endpoint': 'C9',
-};
 
 const since1125 = (spec: Spec) => spec !== '2025-06-18';
 
 // ---------------------------------------------------------------------------------------------
 // Small pure helpers (exported for tests)
-
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
-
-export function absoluteHttpUrl(v: unknown): URL | undefined {
-  if (typeof v !== 'string') return undefined;
-  try {
-    const u = new URL(v);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export type UrlDifference = 'scheme' | 'host' | 'host-case' | 'port' | 'trailing-slash' | 'path' | 'query' | 'fragment' | 'not-a-url';
 
@@ -172,263 +90,416 @@ function strings(v: unknown): string[] | undefined {
   return Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
 }
 
-/** A metadata attempt that worked: 200 and a JSON object. */
-export function metadataOk(x: DiscoveryExchange): boolean {
-  return x.status === 200 && isObject(x.json);
+// ---------------------------------------------------------------------------------------------
+// The surface: what the checks read, derived once from the evidence.
+
+interface Surface {
+  d: DiscoveryEvidence;
+  spec: Spec;
+  /** The unauthenticated initialize (C1). */
+  init?: DiscoveryExchange;
+  /** Its status, when it answered. */
+  status: number;
+  /** Evidence attached to the C1 checks. */
+  ev1: Record<string, unknown>;
+  bearer?: WwwAuthChallenge;
+  prmTries: DiscoveryExchange[];
+  prmFound?: DiscoveryExchange;
+  /** The PRM was found at a well-known URL, not the challenge's. */
+  viaWellKnown: boolean;
+  forged?: DiscoveryExchange;
+  issuer?: string;
+  asTries: DiscoveryExchange[];
+  meta?: Record<string, unknown>;
 }
 
-// ---------------------------------------------------------------------------------------------
-
-/** Judge the observed discovery surface, check by check, under `d.spec`. */
-export function assessDiscovery(d: DiscoveryEvidence): DiscoveryCheck[] {
-  const spec = d.spec;
+function surfaceOf(d: DiscoveryEvidence): Surface {
   const xs = d.exchanges ?? [];
-  const checks: DiscoveryCheck[] = [];
-  const add = (id: CheckId, status: DiscoveryCheck['status'], detail: string, code?: string, more: Partial<DiscoveryCheck> = {}) => {
-    const c: DiscoveryCheck = { id, title: TITLES[id], status, detail, ref: REFS[id], ...more };
-    if (code) c.code = code;
-    checks.push(c);
-  };
-  const skip = (id: CheckId, why: string) => add(id, 'skipped', why);
-
-  // --- C1: the unauthenticated initialize ----------------------------------------------------
   const init = xs.find((x) => x.step === 'initialize');
-  if (!init) {
-    for (const id of CHECK_IDS) skip(id, 'not reached: the MCP URL was not requested');
-    return checks;
-  }
-  if (init.error) {
-    if (init.error.kind === 'tls') add('mcp-401', 'fail', `POST ${init.url}: ${init.error.message}`, 'DISCOVERY_TLS_INVALID');
-    else add('mcp-401', 'fail', `POST ${init.url}: ${init.error.message}`, 'DISCOVERY_SERVER_UNREACHABLE', { severity: 'warning' });
-    const why = init.error.kind === 'tls' ? 'no trusted TLS connection to the MCP server' : 'the MCP server could not be reached';
-    for (const id of CHECK_IDS.slice(1)) skip(id, `not reached: ${why} (${init.error.message})`);
-    return checks;
-  }
-  const status = init.status!;
-  const ev1 = { status, wwwAuthenticate: init.headers['www-authenticate'] ?? null };
-  if (status === 401) add('mcp-401', 'pass', `POST ${init.url} → 401`, undefined, { evidence: ev1 });
-  else if (status >= 300 && status < 400) {
-    const loc = init.headers.location;
-    let target = loc ?? '(no Location)';
-    try {
-      if (loc) target = new URL(loc, init.url).toString();
-    } catch {
-      // keep the raw Location
-    }
-    const slash = loc ? classifyUrlDifference(init.url, target).every((k) => k === 'trailing-slash') : false;
-    add('mcp-401', 'fail', `POST ${init.url} → ${status}, Location: ${target}${slash ? ' (the /mcp ↔ /mcp/ redirect: configure clients with the exact URL the server serves)' : ''}`, 'DISCOVERY_MCP_REDIRECT', {
-      evidence: { ...ev1, location: loc ?? null },
-    });
-  } else if (status >= 200 && status < 300) add('mcp-401', 'fail', `POST ${init.url} without credentials → ${status}: the endpoint is not protected`, 'DISCOVERY_NOT_PROTECTED', { evidence: ev1 });
-  else if (status >= 500) add('mcp-401', 'fail', `POST ${init.url} → ${status}`, 'DISCOVERY_SERVER_ERROR', { evidence: ev1 });
-  else {
-    const why =
-      status === 404
-        ? 'nothing is mounted at this path'
-        : status === 405
-          ? 'the path does not accept POST'
-          : status === 403
-            ? 'forbidden, usually a WAF or proxy auth layer; the spec asks for 401'
-            : status === 406
-              ? 'the server refuses Accept: application/json, text/event-stream'
-              : 'clients start OAuth only on 401';
-    add('mcp-401', 'fail', `POST ${init.url} → ${status} (${why})`, 'DISCOVERY_WRONG_STATUS', { evidence: ev1 });
-  }
-
-  // --- C2 first (the challenge's severity depends on whether a well-known URL works) -----------
   const prmTries = xs.filter((x) => x.step === 'prm');
   const prmFound = prmTries.find(metadataOk);
-  const viaWellKnown = prmFound !== undefined && prmFound.form !== 'header';
-
-  // --- C1: the challenge ------------------------------------------------------------------------
+  const s: Surface = {
+    d,
+    spec: d.spec,
+    status: init?.status ?? 0,
+    ev1: { status: init?.status, wwwAuthenticate: init?.headers['www-authenticate'] ?? null },
+    prmTries,
+    viaWellKnown: prmFound !== undefined && prmFound.form !== 'header',
+    asTries: xs.filter((x) => x.step === 'as-metadata'),
+  };
+  if (init) s.init = init;
   const bearer = bearerOf(d.challenges);
-  if (status !== 401) {
-    for (const id of ['challenge', 'challenge-scope', 'challenge-error'] as const) skip(id, `not reached: the MCP URL answered ${status}, not 401`);
-  } else {
-    // 2025-06-18: the header is mandatory. 2025-11-25+: header OR well-known PRM.
-    const missingStatus = (): DiscoveryCheck['status'] => (!since1125(spec) ? 'fail' : viaWellKnown ? 'warn' : 'fail');
-    const revNote = !since1125(spec) ? 'mandatory in 2025-06-18' : viaWellKnown ? `${spec}: acceptable because a well-known PRM URL works, but clients must guess` : `${spec}: and no well-known PRM URL works either`;
-    if (!bearer) {
-      const other = (d.challenges ?? []).map((c) => c.scheme);
-      const detail = other.length ? `the 401 has WWW-Authenticate ${other.join(', ')} but no Bearer challenge (${revNote})` : `the 401 has no WWW-Authenticate header (${revNote}); a proxy may strip it`;
-      add('challenge', missingStatus(), detail, 'DISCOVERY_CHALLENGE_MISSING', { evidence: ev1 });
-      skip('challenge-scope', 'not reached: no Bearer challenge');
-      skip('challenge-error', 'not reached: no Bearer challenge');
-    } else {
-      const rm = bearer.params.resource_metadata;
-      if (rm === undefined) add('challenge', missingStatus(), `Bearer challenge without resource_metadata (${revNote})`, 'DISCOVERY_CHALLENGE_NO_RESOURCE_METADATA', { evidence: ev1 });
-      else add('challenge', 'pass', `Bearer resource_metadata="${rm}"`, undefined, { evidence: ev1 });
-
-      const scope = bearer.params.scope;
-      if (scope !== undefined) add('challenge-scope', 'pass', `scope="${scope}"`);
-      else if (since1125(spec)) add('challenge-scope', 'warn', `no scope parameter (a SHOULD since 2025-11-25; clients then request every scope in scopes_supported)`, 'DISCOVERY_CHALLENGE_NO_SCOPE');
-      else add('challenge-scope', 'pass', 'no scope parameter (not asked for by 2025-06-18)');
-
-      const err = bearer.params.error;
-      if (err !== undefined) add('challenge-error', 'info', `error="${err}" on a request that carried no credentials (RFC 6750 §3.1: SHOULD NOT); reported, not failed`, 'DISCOVERY_CHALLENGE_ERROR_PARAM');
-      else add('challenge-error', 'pass', 'no error parameter');
-    }
-  }
-
-  // --- C10: a forged bearer token ------------------------------------------------------------------
+  if (bearer) s.bearer = bearer;
+  if (prmFound) s.prmFound = prmFound;
   const forged = xs.find((x) => x.step === 'forged-token');
-  if (status !== 401) skip('forged-token', `not probed: the MCP URL answered ${status} without credentials, not 401`);
-  else if (!forged) skip('forged-token', 'not probed');
-  else add('forged-token', ...forgedTokenCheck(forged, bearerOf(d.forgedTokenChallenges)));
+  if (forged) s.forged = forged;
+  if (d.issuer !== undefined) s.issuer = d.issuer;
+  if (d.asMetadata) s.meta = d.asMetadata;
+  return s;
+}
 
-  // --- C2: PRM discovery -----------------------------------------------------------------------
-  const tried = prmTries.map(line).join('; ');
-  if (!prmTries.length) skip('prm', 'not reached: no URL to try');
-  else if (prmFound) {
-    const header = prmTries.find((x) => x.form === 'header');
-    const ct = prmFound.headers['content-type'];
-    const ctNote = ct && !/json/i.test(ct) ? ` (served as ${ct.split(';')[0]}, not application/json)` : '';
-    if (header && header !== prmFound) {
-      add('prm', 'fail', `the challenge's resource_metadata URL fails (${line(header)}), while ${prmFound.url} (${prmFound.form}) works`, 'DISCOVERY_PRM_HEADER_URL_BROKEN', {
-        evidence: { tried: prmTries.map(line) },
-      });
-    } else add('prm', 'pass', `${prmFound.url} → 200 (${prmFound.form === 'header' ? 'URL from the challenge' : prmFound.form})${ctNote}`, undefined, { evidence: { tried: prmTries.map(line) } });
-  } else {
-    const code = failureCode(prmTries, 'DISCOVERY_PRM_INVALID', 'DISCOVERY_PRM_NOT_FOUND');
-    add('prm', 'fail', `no URL served the metadata: ${tried}`, code, { evidence: { tried: prmTries.map(line) } });
-  }
+/** A check's verdict on the surface. */
+interface Outcome {
+  status: DiscoveryCheck['status'];
+  detail: string;
+  code?: FindingCode;
+  severity?: Severity;
+  evidence?: Record<string, unknown>;
+}
 
-  // --- C3: resource ----------------------------------------------------------------------------
-  const prm = d.prm;
-  if (!prm) {
-    skip('prm-resource', 'not reached: no protected resource metadata');
-    skip('prm-authorization-servers', 'not reached: no protected resource metadata');
-  } else {
-    const resource = prm.resource;
-    if (typeof resource !== 'string') add('prm-resource', 'fail', `the metadata at ${d.prmUrl} has no resource string`, 'DISCOVERY_PRM_INVALID');
-    else if (resource === d.serverUrl) add('prm-resource', 'pass', `"${resource}"`);
-    else {
+const pass = (detail: string, more: Partial<Outcome> = {}): Outcome => ({ status: 'pass', detail, ...more });
+const skip = (detail: string): Outcome => ({ status: 'skipped', detail });
+const judged = (status: Outcome['status'], detail: string, code: FindingCode, more: Partial<Outcome> = {}): Outcome => ({ status, detail, code, ...more });
+
+export interface DiscoveryCheckSpec {
+  id: string;
+  title: string;
+  /** Which spec check this is (C1–C11 of mcp-authorization.md). */
+  ref: string;
+  /** What must have been observed for the check to run; otherwise the check is skipped, saying why. */
+  needs?: (s: Surface) => Outcome | undefined;
+  /** The verdict on the surface (only called when `needs` is met). */
+  evaluate(s: Surface): Outcome;
+}
+
+// Preconditions shared by several checks: undefined when the check can run.
+const after401 = (s: Surface): Outcome | undefined => (s.status !== 401 ? skip(`not reached: the MCP URL answered ${s.status}, not 401`) : undefined);
+const withBearer = (s: Surface): Outcome | undefined => after401(s) ?? (!s.bearer ? skip('not reached: no Bearer challenge') : undefined);
+const withPrm = (s: Surface): Outcome | undefined => (!s.d.prm ? skip('not reached: no protected resource metadata') : undefined);
+const withMeta = (s: Surface): Outcome | undefined =>
+  s.meta ? undefined : skip(!s.d.prm ? 'not reached: no protected resource metadata' : !s.issuer ? 'not reached: no authorization server' : 'not reached: no authorization server metadata');
+
+/** 2025-06-18: the challenge header is mandatory. 2025-11-25+: header OR a well-known PRM URL. */
+function challengeMissing(s: Surface): { status: Outcome['status']; note: string } {
+  if (!since1125(s.spec)) return { status: 'fail', note: 'mandatory in 2025-06-18' };
+  return s.viaWellKnown ? { status: 'warn', note: `${s.spec}: acceptable because a well-known PRM URL works, but clients must guess` } : { status: 'fail', note: `${s.spec}: and no well-known PRM URL works either` };
+}
+
+/** Every check, in the order it is shown (the C-number says which section of the spec it comes from). */
+export const DISCOVERY_CHECKS: readonly DiscoveryCheckSpec[] = [
+  {
+    id: 'mcp-401',
+    title: 'Unauthenticated initialize answers 401',
+    ref: 'C1',
+    evaluate(s) {
+      const init = s.init!;
+      if (init.error) {
+        if (init.error.kind === 'tls') return judged('fail', `POST ${init.url}: ${init.error.message}`, 'DISCOVERY_TLS_INVALID');
+        return judged('fail', `POST ${init.url}: ${init.error.message}`, 'DISCOVERY_SERVER_UNREACHABLE', { severity: 'warning' });
+      }
+      const status = s.status;
+      const evidence = s.ev1;
+      if (status === 401) return pass(`POST ${init.url} → 401`, { evidence });
+      if (status >= 300 && status < 400) {
+        const loc = init.headers.location;
+        let target = loc ?? '(no Location)';
+        try {
+          if (loc) target = new URL(loc, init.url).toString();
+        } catch {
+          // keep the raw Location
+        }
+        const slash = loc ? classifyUrlDifference(init.url, target).every((k) => k === 'trailing-slash') : false;
+        return judged('fail', `POST ${init.url} → ${status}, Location: ${target}${slash ? ' (the /mcp ↔ /mcp/ redirect: configure clients with the exact URL the server serves)' : ''}`, 'DISCOVERY_MCP_REDIRECT', {
+          evidence: { ...evidence, location: loc ?? null },
+        });
+      }
+      if (status >= 200 && status < 300) return judged('fail', `POST ${init.url} without credentials → ${status}: the endpoint is not protected`, 'DISCOVERY_NOT_PROTECTED', { evidence });
+      if (status >= 500) return judged('fail', `POST ${init.url} → ${status}`, 'DISCOVERY_SERVER_ERROR', { evidence });
+      const why =
+        status === 404
+          ? 'nothing is mounted at this path'
+          : status === 405
+            ? 'the path does not accept POST'
+            : status === 403
+              ? 'forbidden, usually a WAF or proxy auth layer; the spec asks for 401'
+              : status === 406
+                ? 'the server refuses Accept: application/json, text/event-stream'
+                : 'clients start OAuth only on 401';
+      return judged('fail', `POST ${init.url} → ${status} (${why})`, 'DISCOVERY_WRONG_STATUS', { evidence });
+    },
+  },
+  {
+    id: 'challenge',
+    title: 'WWW-Authenticate: Bearer with resource_metadata',
+    ref: 'C1',
+    needs: after401,
+    evaluate(s) {
+      const missing = challengeMissing(s);
+      const evidence = s.ev1;
+      if (!s.bearer) {
+        const other = (s.d.challenges ?? []).map((c) => c.scheme);
+        const detail = other.length ? `the 401 has WWW-Authenticate ${other.join(', ')} but no Bearer challenge (${missing.note})` : `the 401 has no WWW-Authenticate header (${missing.note}); a proxy may strip it`;
+        return judged(missing.status, detail, 'DISCOVERY_CHALLENGE_MISSING', { evidence });
+      }
+      const rm = s.bearer.params.resource_metadata;
+      if (rm === undefined) return judged(missing.status, `Bearer challenge without resource_metadata (${missing.note})`, 'DISCOVERY_CHALLENGE_NO_RESOURCE_METADATA', { evidence });
+      return pass(`Bearer resource_metadata="${rm}"`, { evidence });
+    },
+  },
+  {
+    id: 'challenge-scope',
+    title: 'Challenge names the scope',
+    ref: 'C1',
+    needs: withBearer,
+    evaluate(s) {
+      const scope = s.bearer!.params.scope;
+      if (scope !== undefined) return pass(`scope="${scope}"`);
+      if (since1125(s.spec)) return judged('warn', `no scope parameter (a SHOULD since 2025-11-25; clients then request every scope in scopes_supported)`, 'DISCOVERY_CHALLENGE_NO_SCOPE');
+      return pass('no scope parameter (not asked for by 2025-06-18)');
+    },
+  },
+  {
+    id: 'challenge-error',
+    title: 'No error code for a request without credentials',
+    ref: 'C1 (RFC 6750 §3.1)',
+    needs: withBearer,
+    evaluate(s) {
+      const err = s.bearer!.params.error;
+      if (err !== undefined) return judged('info', `error="${err}" on a request that carried no credentials (RFC 6750 §3.1: SHOULD NOT); reported, not failed`, 'DISCOVERY_CHALLENGE_ERROR_PARAM');
+      return pass('no error parameter');
+    },
+  },
+  {
+    id: 'prm',
+    title: 'Protected resource metadata (RFC 9728)',
+    ref: 'C2',
+    evaluate(s) {
+      const tries = s.prmTries;
+      if (!tries.length) return skip('not reached: no URL to try');
+      const evidence = { tried: tries.map(line) };
+      const found = s.prmFound;
+      if (!found) return judged('fail', `no URL served the metadata: ${tries.map(line).join('; ')}`, failureCode(tries, 'DISCOVERY_PRM_INVALID', 'DISCOVERY_PRM_NOT_FOUND'), { evidence });
+      const header = tries.find((x) => x.form === 'header');
+      if (header && header !== found) {
+        return judged('fail', `the challenge's resource_metadata URL fails (${line(header)}), while ${found.url} (${found.form}) works`, 'DISCOVERY_PRM_HEADER_URL_BROKEN', { evidence });
+      }
+      const ct = found.headers['content-type'];
+      const ctNote = ct && !/json/i.test(ct) ? ` (served as ${ct.split(';')[0]}, not application/json)` : '';
+      return pass(`${found.url} → 200 (${found.form === 'header' ? 'URL from the challenge' : found.form})${ctNote}`, { evidence });
+    },
+  },
+  {
+    id: 'prm-resource',
+    title: 'PRM resource equals the configured URL',
+    ref: 'C3',
+    needs: withPrm,
+    evaluate(s) {
+      const { d } = s;
+      const resource = d.prm!.resource;
+      if (typeof resource !== 'string') return judged('fail', `the metadata at ${d.prmUrl} has no resource string`, 'DISCOVERY_PRM_INVALID');
+      if (resource === d.serverUrl) return pass(`"${resource}"`);
       const kinds = classifyUrlDifference(d.serverUrl, resource);
-      add('prm-resource', 'fail', `resource is "${resource}" but clients are configured with "${d.serverUrl}": ${describeDifference(kinds)}`, 'DISCOVERY_PRM_RESOURCE_MISMATCH', {
+      return judged('fail', `resource is "${resource}" but clients are configured with "${d.serverUrl}": ${describeDifference(kinds)}`, 'DISCOVERY_PRM_RESOURCE_MISMATCH', {
         evidence: { configured: d.serverUrl, resource, differences: kinds },
       });
-    }
-    const as = prm.authorization_servers;
-    const list = strings(as);
-    if (!list || list.length === 0) add('prm-authorization-servers', 'fail', `authorization_servers is ${JSON.stringify(as ?? null)}`, 'DISCOVERY_PRM_NO_AUTHORIZATION_SERVERS');
-    else add('prm-authorization-servers', 'pass', list.length === 1 ? `"${list[0]}"` : `${list.map((x) => `"${x}"`).join(', ')} (the first is checked)`);
-  }
+    },
+  },
+  {
+    id: 'prm-authorization-servers',
+    title: 'PRM names an authorization server',
+    ref: 'C2',
+    needs: withPrm,
+    evaluate(s) {
+      const as = s.d.prm!.authorization_servers;
+      const list = strings(as);
+      if (!list || list.length === 0) return judged('fail', `authorization_servers is ${JSON.stringify(as ?? null)}`, 'DISCOVERY_PRM_NO_AUTHORIZATION_SERVERS');
+      return pass(list.length === 1 ? `"${list[0]}"` : `${list.map((x) => `"${x}"`).join(', ')} (the first is checked)`);
+    },
+  },
+  {
+    id: 'as-metadata',
+    title: 'Authorization server metadata (RFC 8414 / OIDC)',
+    ref: 'C4',
+    evaluate(s) {
+      const { d, issuer, asTries, meta } = s;
+      if (!issuer) return skip('not reached: no authorization server named in the resource metadata');
+      if (!absoluteHttpUrl(issuer)) return judged('fail', `authorization_servers[0] "${issuer}" is not an absolute http(s) URL`, 'DISCOVERY_ENDPOINT_NOT_ABSOLUTE');
+      if (!meta) {
+        const code = failureCode(asTries, 'DISCOVERY_AS_METADATA_INVALID', 'DISCOVERY_AS_METADATA_NOT_FOUND');
+        return judged('fail', `no URL served the metadata of ${issuer}: ${asTries.map(line).join('; ')}`, code, { evidence: { tried: asTries.map(line) } });
+      }
+      const form = d.asMetadataForm ?? 'rfc8414';
+      const earlier = asTries.filter((x) => x !== asTries.find(metadataOk)).map(line);
+      const note = earlier.length ? ` after ${earlier.join('; ')}` : '';
+      if (!form.startsWith('rfc8414') && !since1125(s.spec)) return judged('warn', `only OpenID discovery works (${d.asMetadataUrl})${note}; 2025-06-18 clients try RFC 8414 only`, 'DISCOVERY_AS_METADATA_OIDC_ONLY');
+      return pass(`${d.asMetadataUrl} → 200 (${formWords(form)})${note}`);
+    },
+  },
+  {
+    id: 'as-issuer',
+    title: 'issuer identical to the PRM entry',
+    ref: 'C5',
+    needs: withMeta,
+    evaluate(s) {
+      const { d, issuer } = s;
+      const mIssuer = s.meta!.issuer;
+      if (typeof mIssuer !== 'string') return judged('fail', `the metadata at ${d.asMetadataUrl} has no issuer (expected "${issuer}")`, 'DISCOVERY_AS_ISSUER_MISMATCH');
+      if (mIssuer === issuer) return pass(`"${mIssuer}"`);
+      const kinds = classifyUrlDifference(issuer ?? '', mIssuer);
+      return judged('fail', `metadata issuer "${mIssuer}" ≠ authorization_servers[0] "${issuer}": ${describeDifference(kinds)}`, 'DISCOVERY_AS_ISSUER_MISMATCH', {
+        evidence: { expected: issuer, issuer: mIssuer, differences: kinds },
+      });
+    },
+  },
+  {
+    id: 'as-endpoints',
+    title: 'Endpoints present and absolute',
+    ref: 'C6',
+    needs: withMeta,
+    evaluate(s) {
+      const meta = s.meta!;
+      const bad: string[] = [];
+      for (const k of ['authorization_endpoint', 'token_endpoint'] as const) {
+        if (meta[k] === undefined) bad.push(`${k} missing`);
+        else if (!absoluteHttpUrl(meta[k])) bad.push(`${k} ${JSON.stringify(meta[k])} is not an absolute http(s) URL`);
+      }
+      if (meta.registration_endpoint !== undefined && !absoluteHttpUrl(meta.registration_endpoint)) bad.push(`registration_endpoint ${JSON.stringify(meta.registration_endpoint)} is not an absolute http(s) URL`);
+      if (bad.length) return judged('fail', bad.join('; '), 'DISCOVERY_ENDPOINT_NOT_ABSOLUTE');
+      return pass(
+        ['authorization_endpoint', 'token_endpoint', 'registration_endpoint']
+          .filter((k) => meta[k] !== undefined)
+          .map((k) => `${k.replace('_endpoint', '')} ${String(meta[k])}`)
+          .join(', '),
+      );
+    },
+  },
+  {
+    id: 'https',
+    title: 'HTTPS everywhere except loopback',
+    ref: 'C6',
+    evaluate(s) {
+      const { d, meta } = s;
+      const urls: [string, unknown][] = [
+        ['MCP URL', d.serverUrl],
+        ['resource_metadata', s.bearer?.params.resource_metadata],
+        ['PRM URL', d.prmUrl],
+        ['resource', d.prm?.resource],
+        ['authorization server', d.issuer],
+        ['AS metadata URL', d.asMetadataUrl],
+      ];
+      if (meta) for (const k of ['issuer', 'authorization_endpoint', 'token_endpoint', 'registration_endpoint']) urls.push([k, meta[k]]);
+      const insecure: string[] = [];
+      let loopbackHttp = false;
+      for (const [what, v] of urls) {
+        const u = absoluteHttpUrl(v);
+        if (!u || u.protocol !== 'http:') continue;
+        if (isLoopbackHost(u.hostname)) loopbackHttp = true;
+        else insecure.push(`${what} ${String(v)}`);
+      }
+      if (insecure.length) return judged('fail', `http:// on a non-loopback host: ${[...new Set(insecure)].join(', ')}`, 'DISCOVERY_INSECURE_ENDPOINT');
+      return pass(loopbackHttp ? 'http:// on loopback only (allowed)' : 'all https');
+    },
+  },
+  {
+    id: 'pkce',
+    title: 'PKCE S256 advertised',
+    ref: 'C7',
+    needs: withMeta,
+    evaluate(s) {
+      const methods = s.meta!.code_challenge_methods_supported;
+      const mlist = strings(methods);
+      if (mlist?.includes('S256')) return pass(`code_challenge_methods_supported ${JSON.stringify(mlist)}`);
+      const what = methods === undefined ? 'code_challenge_methods_supported is absent' : `code_challenge_methods_supported is ${JSON.stringify(methods)}`;
+      if (since1125(s.spec)) return judged('fail', `${what}: ${s.spec} clients refuse to proceed`, 'DISCOVERY_PKCE_S256_MISSING');
+      return judged('warn', `${what} (2025-06-18: clients must use PKCE anyway; from 2025-11-25 they refuse)`, 'DISCOVERY_PKCE_S256_MISSING');
+    },
+  },
+  {
+    id: 'registration',
+    title: 'Client registration advertised (CIMD / DCR)',
+    ref: 'C8',
+    needs: withMeta,
+    evaluate(s) {
+      const dcr = typeof s.meta!.registration_endpoint === 'string';
+      const cimd = s.meta!.client_id_metadata_document_supported === true;
+      if (!dcr && !cimd) return judged('warn', 'no registration_endpoint and no client_id_metadata_document_supported: clients need a pre-registered client id', 'DISCOVERY_NO_REGISTRATION_METHOD');
+      if (cimd) return pass(dcr ? 'CIMD and DCR' : 'CIMD');
+      if (since1125(s.spec)) return judged('info', `DCR only, no CIMD (${s.spec === '2026-07-28' ? 'DCR is deprecated in 2026-07-28, kept for compatibility' : 'clients prefer CIMD since 2025-11-25'})`, 'DISCOVERY_NO_CIMD');
+      return pass('DCR');
+    },
+  },
+  {
+    id: 'public-clients',
+    title: 'Public clients (auth method none) advertised',
+    ref: 'C8',
+    needs: withMeta,
+    evaluate(s) {
+      const auth = s.meta!.token_endpoint_auth_methods_supported;
+      const alist = strings(auth);
+      if (alist?.includes('none')) return pass(`token_endpoint_auth_methods_supported ${JSON.stringify(alist)}`);
+      return judged(
+        'info',
+        auth === undefined ? 'token_endpoint_auth_methods_supported absent (RFC 8414 default: client_secret_basic)' : `token_endpoint_auth_methods_supported ${JSON.stringify(auth)} has no "none"`,
+        'DISCOVERY_PUBLIC_CLIENTS_NOT_ADVERTISED',
+      );
+    },
+  },
+  {
+    id: 'refresh-grant',
+    title: 'refresh_token grant advertised',
+    ref: 'C6',
+    needs: withMeta,
+    evaluate(s) {
+      const grants = s.meta!.grant_types_supported;
+      const glist = strings(grants);
+      if (glist?.includes('refresh_token')) return pass(`grant_types_supported ${JSON.stringify(glist)}`);
+      return judged(
+        'warn',
+        grants === undefined ? 'grant_types_supported absent (RFC 8414 default: authorization_code, implicit)' : `grant_types_supported ${JSON.stringify(grants)} has no refresh_token`,
+        'DISCOVERY_NO_REFRESH_GRANT',
+      );
+    },
+  },
+  {
+    id: 'iss-parameter',
+    title: 'RFC 9207 iss advertised',
+    ref: 'C11',
+    needs: withMeta,
+    evaluate(s) {
+      if (s.meta!.authorization_response_iss_parameter_supported === true) return pass('authorization_response_iss_parameter_supported: true');
+      if (s.spec === '2026-07-28') return judged('info', 'not advertised (a SHOULD in 2026-07-28; informational)', 'DISCOVERY_ISS_NOT_ADVERTISED');
+      return { status: 'info', detail: `not advertised (not part of ${s.spec})` };
+    },
+  },
+  {
+    id: 'dcr-probe',
+    title: 'Dynamic client registration works',
+    ref: 'C8',
+    needs: withMeta,
+    evaluate(s) {
+      const reg = s.d.exchanges?.find((x) => x.step === 'registration');
+      if (!s.d.probeRegistration) return skip('not requested (--probe-registration registers a client)');
+      if (typeof s.meta!.registration_endpoint !== 'string') return skip('not reached: no registration_endpoint advertised');
+      if (!reg) return skip('not reached: registration_endpoint is not an absolute URL');
+      return registrationCheck(reg, s.spec);
+    },
+  },
+  {
+    id: 'token-endpoint',
+    title: 'Token endpoint answers a bogus code with a JSON error',
+    ref: 'C9',
+    needs: withMeta,
+    evaluate(s) {
+      const tok = s.d.exchanges?.find((x) => x.step === 'token');
+      if (tok) return tokenCheck(tok);
+      const endpoint = s.meta!.token_endpoint;
+      return skip(endpoint === undefined ? 'not reached: no token_endpoint advertised' : !absoluteHttpUrl(endpoint) ? 'not reached: token_endpoint is not an absolute URL' : 'not probed');
+    },
+  },
+  {
+    id: 'forged-token',
+    title: 'A forged bearer token gets 401 invalid_token',
+    ref: 'C10',
+    evaluate(s) {
+      if (s.status !== 401) return skip(`not probed: the MCP URL answered ${s.status} without credentials, not 401`);
+      if (!s.forged) return skip('not probed');
+      return forgedTokenCheck(s.forged, bearerOf(s.d.forgedTokenChallenges));
+    },
+  },
+];
 
-  // --- C4: AS metadata -------------------------------------------------------------------------
-  const issuer = d.issuer;
-  const asTries = xs.filter((x) => x.step === 'as-metadata');
-  const meta = d.asMetadata;
-  const asLater: CheckId[] = ['as-issuer', 'as-endpoints', 'pkce', 'registration', 'public-clients', 'refresh-grant', 'iss-parameter', 'dcr-probe', 'token-endpoint'];
-  if (!issuer) {
-    skip('as-metadata', 'not reached: no authorization server named in the resource metadata');
-  } else if (!absoluteHttpUrl(issuer)) {
-    add('as-metadata', 'fail', `authorization_servers[0] "${issuer}" is not an absolute http(s) URL`, 'DISCOVERY_ENDPOINT_NOT_ABSOLUTE');
-  } else if (meta) {
-    const form = d.asMetadataForm ?? 'rfc8414';
-    const earlier = asTries.filter((x) => x !== asTries.find(metadataOk)).map(line);
-    const note = earlier.length ? ` after ${earlier.join('; ')}` : '';
-    if (!form.startsWith('rfc8414') && !since1125(spec)) {
-      add('as-metadata', 'warn', `only OpenID discovery works (${d.asMetadataUrl})${note}; 2025-06-18 clients try RFC 8414 only`, 'DISCOVERY_AS_METADATA_OIDC_ONLY');
-    } else add('as-metadata', 'pass', `${d.asMetadataUrl} → 200 (${formWords(form)})${note}`);
-  } else {
-    const code = failureCode(asTries, 'DISCOVERY_AS_METADATA_INVALID', 'DISCOVERY_AS_METADATA_NOT_FOUND');
-    add('as-metadata', 'fail', `no URL served the metadata of ${issuer}: ${asTries.map(line).join('; ')}`, code, { evidence: { tried: asTries.map(line) } });
-  }
-  if (!meta) {
-    const why = !d.prm ? 'not reached: no protected resource metadata' : !issuer ? 'not reached: no authorization server' : 'not reached: no authorization server metadata';
-    for (const id of asLater) skip(id, why);
-    add('https', ...httpsCheck(d, undefined));
-    return finish(checks, CHECK_IDS);
-  }
-
-  // --- C5: issuer ------------------------------------------------------------------------------
-  const mIssuer = meta.issuer;
-  if (typeof mIssuer !== 'string') add('as-issuer', 'fail', `the metadata at ${d.asMetadataUrl} has no issuer (expected "${issuer}")`, 'DISCOVERY_AS_ISSUER_MISMATCH');
-  else if (mIssuer === issuer) add('as-issuer', 'pass', `"${mIssuer}"`);
-  else {
-    const kinds = classifyUrlDifference(issuer ?? '', mIssuer);
-    add('as-issuer', 'fail', `metadata issuer "${mIssuer}" ≠ authorization_servers[0] "${issuer}": ${describeDifference(kinds)}`, 'DISCOVERY_AS_ISSUER_MISMATCH', {
-      evidence: { expected: issuer, issuer: mIssuer, differences: kinds },
-    });
-  }
-
-  // --- C6: endpoints -----------------------------------------------------------------------------
-  const bad: string[] = [];
-  for (const k of ['authorization_endpoint', 'token_endpoint'] as const) {
-    if (meta[k] === undefined) bad.push(`${k} missing`);
-    else if (!absoluteHttpUrl(meta[k])) bad.push(`${k} ${JSON.stringify(meta[k])} is not an absolute http(s) URL`);
-  }
-  if (meta.registration_endpoint !== undefined && !absoluteHttpUrl(meta.registration_endpoint)) bad.push(`registration_endpoint ${JSON.stringify(meta.registration_endpoint)} is not an absolute http(s) URL`);
-  if (bad.length) add('as-endpoints', 'fail', bad.join('; '), 'DISCOVERY_ENDPOINT_NOT_ABSOLUTE');
-  else add('as-endpoints', 'pass', ['authorization_endpoint', 'token_endpoint', 'registration_endpoint'].filter((k) => meta[k] !== undefined).map((k) => `${k.replace('_endpoint', '')} ${String(meta[k])}`).join(', '));
-
-  add('https', ...httpsCheck(d, meta));
-
-  // --- C7: PKCE --------------------------------------------------------------------------------
-  const methods = meta.code_challenge_methods_supported;
-  const mlist = strings(methods);
-  if (mlist?.includes('S256')) add('pkce', 'pass', `code_challenge_methods_supported ${JSON.stringify(mlist)}`);
-  else {
-    const what = methods === undefined ? 'code_challenge_methods_supported is absent' : `code_challenge_methods_supported is ${JSON.stringify(methods)}`;
-    if (since1125(spec)) add('pkce', 'fail', `${what}: ${spec} clients refuse to proceed`, 'DISCOVERY_PKCE_S256_MISSING');
-    else add('pkce', 'warn', `${what} (2025-06-18: clients must use PKCE anyway; from 2025-11-25 they refuse)`, 'DISCOVERY_PKCE_S256_MISSING');
-  }
-
-  // --- C8: registration -------------------------------------------------------------------------
-  const dcr = typeof meta.registration_endpoint === 'string';
-  const cimd = meta.client_id_metadata_document_supported === true;
-  if (!dcr && !cimd) add('registration', 'warn', 'no registration_endpoint and no client_id_metadata_document_supported: clients need a pre-registered client id', 'DISCOVERY_NO_REGISTRATION_METHOD');
-  else if (cimd) add('registration', 'pass', dcr ? 'CIMD and DCR' : 'CIMD');
-  else if (since1125(spec))
-    add('registration', 'info', `DCR only, no CIMD (${spec === '2026-07-28' ? 'DCR is deprecated in 2026-07-28, kept for compatibility' : 'clients prefer CIMD since 2025-11-25'})`, 'DISCOVERY_NO_CIMD');
-  else add('registration', 'pass', 'DCR');
-
-  const auth = meta.token_endpoint_auth_methods_supported;
-  const alist = strings(auth);
-  if (alist?.includes('none')) add('public-clients', 'pass', `token_endpoint_auth_methods_supported ${JSON.stringify(alist)}`);
-  else
-    add(
-      'public-clients',
-      'info',
-      auth === undefined ? 'token_endpoint_auth_methods_supported absent (RFC 8414 default: client_secret_basic)' : `token_endpoint_auth_methods_supported ${JSON.stringify(auth)} has no "none"`,
-      'DISCOVERY_PUBLIC_CLIENTS_NOT_ADVERTISED',
-    );
-
-  const grants = meta.grant_types_supported;
-  const glist = strings(grants);
-  if (glist?.includes('refresh_token')) add('refresh-grant', 'pass', `grant_types_supported ${JSON.stringify(glist)}`);
-  else
-    add(
-      'refresh-grant',
-      'warn',
-      grants === undefined ? 'grant_types_supported absent (RFC 8414 default: authorization_code, implicit)' : `grant_types_supported ${JSON.stringify(grants)} has no refresh_token`,
-      'DISCOVERY_NO_REFRESH_GRANT',
-    );
-
-  // --- C11: RFC 9207 ---------------------------------------------------------------------------
-  if (meta.authorization_response_iss_parameter_supported === true) add('iss-parameter', 'pass', 'authorization_response_iss_parameter_supported: true');
-  else if (spec === '2026-07-28') add('iss-parameter', 'info', 'not advertised (a SHOULD in 2026-07-28; informational)', 'DISCOVERY_ISS_NOT_ADVERTISED');
-  else add('iss-parameter', 'info', `not advertised (not part of ${spec})`);
-
-  // --- C8: DCR probe ---------------------------------------------------------------------------
-  const reg = xs.find((x) => x.step === 'registration');
-  if (!d.probeRegistration) skip('dcr-probe', 'not requested (--probe-registration registers a client)');
-  else if (!dcr) skip('dcr-probe', 'not reached: no registration_endpoint advertised');
-  else if (!reg) skip('dcr-probe', 'not reached: registration_endpoint is not an absolute URL');
-  else add('dcr-probe', ...registrationCheck(reg, spec));
-
-  // --- C9: token endpoint ------------------------------------------------------------------------
-  const tok = xs.find((x) => x.step === 'token');
-  if (!tok) {
-    skip(
-      'token-endpoint',
-      meta.token_endpoint === undefined ? 'not reached: no token_endpoint advertised' : !absoluteHttpUrl(meta.token_endpoint) ? 'not reached: token_endpoint is not an absolute URL' : 'not probed',
-    );
-  }
-  else add('token-endpoint', ...tokenCheck(tok));
-
-  return finish(checks, CHECK_IDS);
-}
+/** Check ids, in the order they are evaluated and shown. */
+export const CHECK_IDS: readonly string[] = DISCOVERY_CHECKS.map((c) => c.id);
 
 function formWords(form: string): string {
   switch (form) {
@@ -446,7 +517,7 @@ function formWords(form: string): string {
 }
 
 /** The code for a metadata lookup that found nothing: 5xx beats invalid beats unreachable beats absent. */
-function failureCode(tries: DiscoveryExchange[], invalid: string, absent: string): string {
+function failureCode(tries: DiscoveryExchange[], invalid: FindingCode, absent: FindingCode): FindingCode {
   if (tries.some((x) => x.status !== undefined && x.status >= 500)) return 'DISCOVERY_SERVER_ERROR';
   if (tries.some((x) => x.status === 200)) return invalid;
   if (tries.some((x) => x.error?.kind === 'tls')) return 'DISCOVERY_TLS_INVALID';
@@ -454,44 +525,22 @@ function failureCode(tries: DiscoveryExchange[], invalid: string, absent: string
   return absent;
 }
 
-function httpsCheck(d: DiscoveryEvidence, meta: Record<string, unknown> | undefined): [DiscoveryCheck['status'], string, string?, Partial<DiscoveryCheck>?] {
-  const urls: [string, unknown][] = [
-    ['MCP URL', d.serverUrl],
-    ['resource_metadata', bearerOf(d.challenges)?.params.resource_metadata],
-    ['PRM URL', d.prmUrl],
-    ['resource', d.prm?.resource],
-    ['authorization server', d.issuer],
-    ['AS metadata URL', d.asMetadataUrl],
-  ];
-  if (meta) for (const k of ['issuer', 'authorization_endpoint', 'token_endpoint', 'registration_endpoint']) urls.push([k, meta[k]]);
-  const insecure: string[] = [];
-  let loopbackHttp = false;
-  for (const [what, v] of urls) {
-    const u = absoluteHttpUrl(v);
-    if (!u || u.protocol !== 'http:') continue;
-    if (isLoopbackHost(u.hostname)) loopbackHttp = true;
-    else insecure.push(`${what} ${String(v)}`);
-  }
-  if (insecure.length) return ['fail', `http:// on a non-loopback host: ${[...new Set(insecure)].join(', ')}`, 'DISCOVERY_INSECURE_ENDPOINT'];
-  return ['pass', loopbackHttp ? 'http:// on loopback only (allowed)' : 'all https'];
-}
-
 /** C10: an HS256-shaped JWT with a made-up signature, sent as a bearer to the MCP URL. */
-function forgedTokenCheck(x: DiscoveryExchange, ch: WwwAuthChallenge | undefined): [DiscoveryCheck['status'], string, string?, Partial<DiscoveryCheck>?] {
-  if (x.error) return ['skipped', `no answer: ${x.error.message}`];
+function forgedTokenCheck(x: DiscoveryExchange, ch: WwwAuthChallenge | undefined): Outcome {
+  if (x.error) return skip(`no answer: ${x.error.message}`);
   const st = x.status!;
   const evidence = { status: st, wwwAuthenticate: x.headers['www-authenticate'] ?? null };
-  if (st >= 200 && st < 300) return ['fail', `POST ${x.url} initialize with a forged bearer token (random signature) → ${st}: the server does not verify the tokens it is given`, 'DISCOVERY_FORGED_TOKEN_ACCEPTED', { evidence }];
-  if (st !== 401) return ['warn', `POST ${x.url} with a forged bearer token → ${st}, not 401: clients read only 401 as "authenticate again"`, 'DISCOVERY_FORGED_TOKEN_WRONG_STATUS', { evidence }];
+  if (st >= 200 && st < 300) return judged('fail', `POST ${x.url} initialize with a forged bearer token (random signature) → ${st}: the server does not verify the tokens it is given`, 'DISCOVERY_FORGED_TOKEN_ACCEPTED', { evidence });
+  if (st !== 401) return judged('warn', `POST ${x.url} with a forged bearer token → ${st}, not 401: clients read only 401 as "authenticate again"`, 'DISCOVERY_FORGED_TOKEN_WRONG_STATUS', { evidence });
   if (ch?.params.error !== 'invalid_token') {
     const got = ch ? (ch.params.error !== undefined ? `error="${ch.params.error}"` : 'no error parameter') : 'no Bearer challenge';
-    return ['warn', `POST ${x.url} with a forged bearer token → 401 with ${got} (RFC 6750 §3.1: invalid_token)`, 'DISCOVERY_FORGED_TOKEN_NO_INVALID_TOKEN', { evidence }];
+    return judged('warn', `POST ${x.url} with a forged bearer token → 401 with ${got} (RFC 6750 §3.1: invalid_token)`, 'DISCOVERY_FORGED_TOKEN_NO_INVALID_TOKEN', { evidence });
   }
-  return ['pass', `forged token → 401 error="invalid_token"`];
+  return pass(`forged token → 401 error="invalid_token"`);
 }
 
-function registrationCheck(x: DiscoveryExchange, spec: Spec): [DiscoveryCheck['status'], string, string?, Partial<DiscoveryCheck>?] {
-  if (x.error) return ['fail', line(x), 'DISCOVERY_REGISTRATION_FAILED'];
+function registrationCheck(x: DiscoveryExchange, spec: Spec): Outcome {
+  if (x.error) return judged('fail', line(x), 'DISCOVERY_REGISTRATION_FAILED');
   const j = isObject(x.json) ? x.json : undefined;
   const clientId = str(j?.client_id);
   if ((x.status === 201 || x.status === 200) && clientId) {
@@ -499,18 +548,18 @@ function registrationCheck(x: DiscoveryExchange, spec: Spec): [DiscoveryCheck['s
     if (x.status === 200) notes.push('200 instead of 201 Created');
     if (spec === '2026-07-28' && j?.application_type !== undefined && j.application_type !== 'native') notes.push(`application_type answered as ${JSON.stringify(j.application_type)}`);
     if (j?.token_endpoint_auth_method !== undefined) notes.push(`token_endpoint_auth_method ${JSON.stringify(j.token_endpoint_auth_method)}`);
-    return ['pass', `POST ${x.url} → ${x.status}, client_id ${clientId}${notes.length ? ` (${notes.join('; ')})` : ''}`, undefined, { evidence: { status: x.status, clientId } }];
+    return pass(`POST ${x.url} → ${x.status}, client_id ${clientId}${notes.length ? ` (${notes.join('; ')})` : ''}`, { evidence: { status: x.status, clientId } });
   }
   const err = str(j?.error);
   const desc = str(j?.error_description);
   const why = err ? `${err}${desc ? `: ${desc}` : ''}` : x.body ? `body ${x.body.slice(0, 120)}` : 'empty body';
-  return ['fail', `POST ${x.url} → ${x.status} (${why})`, 'DISCOVERY_REGISTRATION_FAILED', { evidence: { status: x.status, error: err ?? null } }];
+  return judged('fail', `POST ${x.url} → ${x.status} (${why})`, 'DISCOVERY_REGISTRATION_FAILED', { evidence: { status: x.status, error: err ?? null } });
 }
 
 const OAUTH_TOKEN_ERRORS = new Set(['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope', 'invalid_target']);
 
-function tokenCheck(x: DiscoveryExchange): [DiscoveryCheck['status'], string, string?, Partial<DiscoveryCheck>?] {
-  if (x.error) return ['fail', line(x), x.error.kind === 'tls' ? 'DISCOVERY_TLS_INVALID' : 'DISCOVERY_ENDPOINT_UNREACHABLE'];
+function tokenCheck(x: DiscoveryExchange): Outcome {
+  if (x.error) return judged('fail', line(x), x.error.kind === 'tls' ? 'DISCOVERY_TLS_INVALID' : 'DISCOVERY_ENDPOINT_UNREACHABLE');
   const s = x.status!;
   const ct = x.headers['content-type'];
   const j = isObject(x.json) ? x.json : undefined;
@@ -518,22 +567,46 @@ function tokenCheck(x: DiscoveryExchange): [DiscoveryCheck['status'], string, st
   const desc = str(j?.error_description);
   const evidence = { status: s, contentType: ct ?? null, error: err ?? null, body: j ? null : (x.body ?? '').slice(0, 120) };
   const what = `POST ${x.url} (bogus code) → ${s}${ct ? ` ${ct.split(';')[0]}` : ''}`;
-  if (s >= 500) return ['fail', `${what}${err ? ` ${err}` : ''}`, 'DISCOVERY_TOKEN_ENDPOINT_SERVER_ERROR', { evidence }];
-  if (s >= 200 && s < 300) return ['fail', `${what}${err ? ` with error ${err} in the body` : ''}: a made-up code was not refused with 4xx`, 'DISCOVERY_TOKEN_ENDPOINT_ACCEPTED_BOGUS_CODE', { evidence }];
-  if (s >= 300 && s < 400) return ['fail', `${what}, Location: ${x.headers.location ?? '(none)'}`, 'DISCOVERY_TOKEN_ENDPOINT_NOT_JSON', { evidence }];
+  if (s >= 500) return judged('fail', `${what}${err ? ` ${err}` : ''}`, 'DISCOVERY_TOKEN_ENDPOINT_SERVER_ERROR', { evidence });
+  if (s >= 200 && s < 300) return judged('fail', `${what}${err ? ` with error ${err} in the body` : ''}: a made-up code was not refused with 4xx`, 'DISCOVERY_TOKEN_ENDPOINT_ACCEPTED_BOGUS_CODE', { evidence });
+  if (s >= 300 && s < 400) return judged('fail', `${what}, Location: ${x.headers.location ?? '(none)'}`, 'DISCOVERY_TOKEN_ENDPOINT_NOT_JSON', { evidence });
   if (s >= 400 && s < 500) {
-    if (!err) return ['fail', `${what}: ${j ? 'JSON without an error member' : `not JSON (${(x.body ?? '').slice(0, 80).replace(/\s+/g, ' ') || 'empty body'})`}`, 'DISCOVERY_TOKEN_ENDPOINT_NOT_JSON', { evidence }];
+    if (!err) return judged('fail', `${what}: ${j ? 'JSON without an error member' : `not JSON (${(x.body ?? '').slice(0, 80).replace(/\s+/g, ' ') || 'empty body'})`}`, 'DISCOVERY_TOKEN_ENDPOINT_NOT_JSON', { evidence });
     const known = OAUTH_TOKEN_ERRORS.has(err) ? '' : ' (not a standard RFC 6749 code)';
     const detail = `${what} {"error":"${err}"${desc ? `,"error_description":"${desc}"` : ''}}${known}`;
-    if (!/json/i.test(ct ?? '')) return ['warn', `${detail}, but Content-Type is ${ct ?? 'absent'}`, 'DISCOVERY_TOKEN_ENDPOINT_NOT_JSON', { evidence }];
-    return ['pass', detail, undefined, { evidence }];
+    if (!/json/i.test(ct ?? '')) return judged('warn', `${detail}, but Content-Type is ${ct ?? 'absent'}`, 'DISCOVERY_TOKEN_ENDPOINT_NOT_JSON', { evidence });
+    return pass(detail, { evidence });
   }
-  return ['fail', what, 'DISCOVERY_TOKEN_ENDPOINT_NOT_JSON', { evidence }];
+  return judged('fail', what, 'DISCOVERY_TOKEN_ENDPOINT_NOT_JSON', { evidence });
 }
 
-/** Order the checks as CHECK_IDS says (the https check is added out of line). */
-function finish(checks: DiscoveryCheck[], order: readonly string[]): DiscoveryCheck[] {
-  return [...checks].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
+// ---------------------------------------------------------------------------------------------
+
+/** Judge the observed discovery surface, check by check, under `d.spec`. */
+export function assessDiscovery(d: DiscoveryEvidence): DiscoveryCheck[] {
+  const s = surfaceOf(d);
+  const init = s.init;
+  // Nothing answered at the MCP URL: every check but the first is "not reached".
+  const unreached = !init
+    ? 'not reached: the MCP URL was not requested'
+    : init.error
+      ? `not reached: ${init.error.kind === 'tls' ? 'no trusted TLS connection to the MCP server' : 'the MCP server could not be reached'} (${init.error.message})`
+      : undefined;
+  return DISCOVERY_CHECKS.map((spec) => {
+    const o = unreached !== undefined && (spec.id !== 'mcp-401' || !init) ? skip(unreached) : (spec.needs?.(s) ?? spec.evaluate(s));
+    const c: DiscoveryCheck = { id: spec.id, title: spec.title, status: o.status, detail: o.detail, ref: spec.ref };
+    if (o.evidence) c.evidence = o.evidence;
+    if (o.severity) c.severity = o.severity;
+    if (o.code) c.code = o.code;
+    return c;
+  });
+}
+
+/** The judged checks and the first failing one (what the report shows). */
+export function assessSurface(d: DiscoveryEvidence): DiscoveryAssessment {
+  const checks = assessDiscovery(d);
+  const first = firstFailure(checks);
+  return first ? { checks, firstFailure: first.id } : { checks };
 }
 
 export function severityOf(c: DiscoveryCheck): Severity | undefined {
@@ -579,7 +652,7 @@ export function discoveryRules(ev: Evidence): Finding[] {
   const out: Finding[] = [];
   const d = valueOf(ev.discovery);
   if (d) {
-    for (const c of d.checks) {
+    for (const c of assessDiscovery(d)) {
       const severity = severityOf(c);
       if (!c.code || !severity) continue;
       const extra: Parameters<typeof finding>[2] = { severity, stage: 'discovery', data: { check: c.id, ...(c.ref ? { ref: c.ref } : {}), spec: d.spec, ...(c.evidence ?? {}) } };

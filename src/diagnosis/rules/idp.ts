@@ -1,8 +1,7 @@
 import { isoTime } from '../../time.js';
-import { valueOf, type Evidence, type IdpEvent } from '../evidence.js';
+import { type Evidence, type Finding, type IdpEvent, valueOf } from '../../model/index.js';
 import { capital } from '../facts.js';
 import { finding } from '../finding.js';
-import type { Finding } from '../types.js';
 
 /** GitHub's documented cap per user / OAuth App / scope set (github.md §2.1). */
 const CAP = 10;

@@ -1,5 +1,4 @@
-import type { Evidence } from '../evidence.js';
-import type { Finding } from '../types.js';
+import type { Evidence, Finding } from '../../model/index.js';
 import { configRules } from './config.js';
 import { discoveryRules } from './discovery.js';
 import { idpRules } from './idp.js';

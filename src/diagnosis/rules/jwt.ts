@@ -4,10 +4,9 @@
  */
 import { logLineFor, type LogContext } from '../../fastmcp/loglines.js';
 import { humanDuration, isoTime } from '../../time.js';
-import type { Evidence, TokenEvidence } from '../evidence.js';
+import type { Evidence, Finding, TokenEvidence } from '../../model/index.js';
 import { pathOf, tokenOf, versionAtLeast, versionText } from '../facts.js';
 import { finding } from '../finding.js';
-import type { Finding } from '../types.js';
 
 /** Differences between two URLs, in words: "trailing slash", "port 8000 vs 8001", … */
 export function urlDifference(actual: string, expected: string): string {

@@ -9,10 +9,9 @@
  */
 import { atLeast } from '../../fastmcp/version.js';
 import { logLineFor } from '../../fastmcp/loglines.js';
-import type { Evidence } from '../evidence.js';
+import type { Evidence, Finding } from '../../model/index.js';
 import { pathOf, versionAtLeast } from '../facts.js';
 import { finding } from '../finding.js';
-import type { Finding } from '../types.js';
 import { chainLogContext, lookupWords, refreshHashGone } from './storage.js';
 
 function inMemoryVersion(ev: Evidence): 'yes' | 'probably' | undefined {

@@ -15,10 +15,9 @@
  */
 import { logLineFor, type LogContext } from '../../fastmcp/loglines.js';
 import { isoTime, relative } from '../../time.js';
-import type { ChainEvidence, CollectionCounts, Evidence, Lookup, StoreEvidence } from '../evidence.js';
+import type { ChainEvidence, CollectionCounts, Evidence, Finding, Lookup, StageId, StoreEvidence } from '../../model/index.js';
 import { pathOf, tokenOf } from '../facts.js';
 import { finding } from '../finding.js';
-import type { Finding, StageId } from '../types.js';
 
 /** The store raises on decryption errors (2.x default store, user FernetEncryptionWrapper) rather than reading "missing". */
 export function raisesOnDecryptError(generation: ChainEvidence['generation'] | StoreEvidence['generation'] | undefined): boolean {

@@ -1,9 +1,8 @@
 import { logLineFor, type LogContext } from '../../fastmcp/loglines.js';
 import { isoTime, relative } from '../../time.js';
-import { valueOf, type Evidence, type GithubHttpProbe, type UpstreamEvidence } from '../evidence.js';
+import { type Evidence, type Finding, type GithubHttpProbe, type UpstreamEvidence, valueOf } from '../../model/index.js';
 import { capital, pathOf, tokenOf, versionAtLeast } from '../facts.js';
 import { finding } from '../finding.js';
-import type { Finding } from '../types.js';
 
 /** GitHub's body for a dead token (github.md §4), used when FastMCP's own call was not made. */
 const BAD_CREDENTIALS_BODY = '{"message":"Bad credentials","documentation_url":"https://docs.github.com/rest","status":"401"}';

@@ -1,20 +1,8 @@
-import type { CanaryEvidence, Collected, DiscoveryEvidence, Evidence } from '../../diagnosis/evidence.js';
-import type { Report } from '../../diagnosis/types.js';
-import { indent, type Style } from '../style.js';
+import type { CanaryEvidence, Collected, DiscoveryEvidence, Report } from '../../model/index.js';
+import { indent, wrap, type Style } from '../style.js';
 
-function fold(text: string, width: number): string {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/)) {
-    if (!word) continue;
-    if (line && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  return lines.join('\n');
-}
+/** Wrapped to `width`, line breaks in the text (from a server) folded into spaces. */
+const fold = (text: string, width: number) => wrap(text.replace(/\s+/g, ' '), width);
 
 function canaryLine(c: Collected<CanaryEvidence>, s: Style): string {
   if (c.status === 'skipped') return `${s.status('skipped')} canary: ${s.dim(`skipped: ${c.reason}`)}`;
@@ -36,18 +24,19 @@ function canaryLine(c: Collected<CanaryEvidence>, s: Style): string {
 /** check: the outside-in checks, one line each, with the URL that answered; then the canary. */
 export function discoverySection(report: Report, style: Style): string {
   const s = style;
-  const ev = report.evidence as Evidence | undefined;
-  const dc = ev?.discovery;
+  const ev = report.evidence;
+  const dc = ev.discovery;
   const out: string[] = [];
   const d: DiscoveryEvidence | undefined = dc && dc.status !== 'skipped' ? dc.value : undefined;
+  const checks = report.discovery?.checks ?? [];
   if (d) {
     out.push(`${s.bold('Discovery')} of ${d.serverUrl} ${s.dim(`(spec ${d.spec})`)}`);
-    const width = Math.max(...d.checks.map((c) => c.title.length));
-    for (let i = 0; i < d.checks.length; i++) {
-      const c = d.checks[i]!;
+    const width = Math.max(...checks.map((c) => c.title.length));
+    for (let i = 0; i < checks.length; i++) {
+      const c = checks[i]!;
       // A run of checks skipped for one reason is one line.
       let j = i;
-      while (j + 1 < d.checks.length && c.status === 'skipped' && d.checks[j + 1]!.status === 'skipped' && d.checks[j + 1]!.detail === c.detail) j++;
+      while (j + 1 < checks.length && c.status === 'skipped' && checks[j + 1]!.status === 'skipped' && checks[j + 1]!.detail === c.detail) j++;
       if (j - i >= 2) {
         out.push(`  ${s.status('skipped')} ${s.dim(`${j - i + 1} checks ${c.detail}`)}`);
         i = j;
@@ -64,11 +53,12 @@ export function discoverySection(report: Report, style: Style): string {
         out.push(indent(c.status === 'skipped' ? s.dim(fold(c.detail, 96)) : fold(c.detail, 96), 10));
       }
     }
-    const first = d.firstFailure ? d.checks.find((c) => c.id === d.firstFailure) : undefined;
+    const firstId = report.discovery?.firstFailure;
+    const first = firstId ? checks.find((c) => c.id === firstId) : undefined;
     if (first) out.push('', `  First failing check: ${s.bold(`${first.ref ? `${first.ref.split(' ')[0]} ` : ''}${first.title}`)} ${s.dim(`(${first.code})`)}`);
   } else if (dc && dc.status === 'skipped') {
     out.push(`${s.bold('Discovery')}: ${s.dim(`skipped: ${dc.reason}`)}`);
   }
-  if (ev?.canary) out.push('', canaryLine(ev.canary, s));
+  if (ev.canary) out.push('', canaryLine(ev.canary, s));
   return out.join('\n');
 }

@@ -1,6 +1,5 @@
-import type { Evidence } from '../../diagnosis/evidence.js';
-import type { Report } from '../../diagnosis/types.js';
-import { renderTimelines } from '../../github/timeline.js';
+import type { Report } from '../../model/index.js';
+import { renderTimelines } from '../timeline.js';
 import { isoTime } from '../../time.js';
 import type { Style } from '../style.js';
 
@@ -8,7 +7,7 @@ const FORMAT: Record<string, string> = { 'json-array': 'JSON array', 'json-lines
 
 /** github-audit / diagnose: matched events and the timeline picture. (Owned by the GitHub tier.) */
 export function idpSection(report: Report, s: Style): string {
-  const ev = report.evidence as Evidence | undefined;
+  const ev = report.evidence;
   const c = ev?.idp;
   if (!c || c.status === 'skipped' || !c.value) return '';
   const idp = c.value;

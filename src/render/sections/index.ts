@@ -2,7 +2,7 @@
  * Command-specific parts of the text output (inventory tables, stages, probe details, timelines,
  * discovery checks). Loaded lazily by the text renderer.
  */
-import type { CommandName, Report } from '../../diagnosis/types.js';
+import type { CommandName, Report } from '../../model/index.js';
 import type { Style } from '../style.js';
 
 export type Section = (report: Report, style: Style) => string;
@@ -19,6 +19,8 @@ export async function sectionsFor(command: CommandName): Promise<Section[]> {
       return [(await import('./idp.js')).idpSection];
     case 'diagnose':
       return [(await import('./stages.js')).stagesSection, (await import('./store.js')).storeSummarySection, (await import('./upstream.js')).upstreamSection, (await import('./idp.js')).idpSection];
+    case 'demo':
+      return [(await import('./demo.js')).demoSection, ...(await sectionsFor('diagnose'))];
     case 'check':
       return [(await import('./discovery.js')).discoverySection, (await import('./stages.js')).stagesSection];
   }

@@ -1,4 +1,4 @@
-import type { Report } from '../../diagnosis/types.js';
+import type { Report } from '../../model/index.js';
 import { indent, type Style } from '../style.js';
 
 /** FastMCP's verification path for the token, stage by stage. */

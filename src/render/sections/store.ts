@@ -3,14 +3,13 @@
  * store (verify-token) and a one-paragraph store summary (diagnose). Secrets only as fingerprints
  * (Secret renders itself; upstream tokens are Secrets in the evidence).
  */
-import type { ChainEvidence, CollectionCounts, Evidence, Lookup, StoreEvidence } from '../../diagnosis/evidence.js';
-import type { Report } from '../../diagnosis/types.js';
+import type { ChainEvidence, CollectionCounts, Evidence, Lookup, Report, StoreEvidence } from '../../model/index.js';
 import { KNOWN_COLLECTIONS } from '../../fastmcp/collections.js';
 import { isoTime, relative } from '../../time.js';
 import { indent, type Style } from '../style.js';
 
 function evidenceOf(report: Report): Evidence | undefined {
-  const e = report.evidence as Evidence | undefined;
+  const e = report.evidence;
   return e && typeof e === 'object' && 'settings' in e ? e : undefined;
 }
 

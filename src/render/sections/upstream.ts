@@ -1,12 +1,10 @@
-import type { Evidence, GithubHttpProbe, UpstreamEvidence } from '../../diagnosis/evidence.js';
-import type { Report } from '../../diagnosis/types.js';
-import { CLIENT_ID_KIND_TEXT } from '../../github/classify.js';
+import { CLIENT_ID_KIND_TEXT, type GithubHttpProbe, type Report, type UpstreamEvidence } from '../../model/index.js';
 import { isoTime, relative } from '../../time.js';
 import type { Style } from '../style.js';
 
 /** probe-github / diagnose: what GitHub answered. (Owned by the GitHub tier.) */
 export function upstreamSection(report: Report, s: Style): string {
-  const ev = report.evidence as Evidence | undefined;
+  const ev = report.evidence;
   const c = ev?.upstream;
   if (!c || c.status === 'skipped' || !c.value) return '';
   const up = c.value;

@@ -1,0 +1,18 @@
+/**
+ * The model: the vocabulary every layer shares — evidence per tier, the report, the finding
+ * catalogue and its codes, the adapters' I/O handle. Imports nothing but `secrets` (for the type).
+ */
+export * from './catalogue.js';
+export { DISCOVERY_CATALOGUE } from './catalogue-discovery.js';
+export * from './collected.js';
+export * from './command.js';
+export * from './demo.js';
+export * from './evidence.js';
+export * from './github.js';
+export * from './io.js';
+export * from './report.js';
+export * from './server.js';
+export * from './settings.js';
+export * from './store.js';
+export * from './tiers.js';
+export * from './token.js';

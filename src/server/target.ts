@@ -1,0 +1,13 @@
+/** What the server adapters (discovery probe, canary) are given: resolved once, at the command boundary. */
+import type { HttpTarget } from '../http/edge.js';
+import type { SpecRevision } from '../model/index.js';
+
+export interface ServerTarget {
+  /** The MCP server URL clients are configured with, exactly as given. */
+  url: string;
+  /** The spec revision whose client behaviour the probe follows (and whose MUSTs the rules apply). */
+  spec: SpecRevision;
+  http: HttpTarget;
+  /** Also register a loopback native client via DCR (creates a registration on the server). */
+  probeRegistration?: boolean;
+}

@@ -1,0 +1,84 @@
+/**
+ * `mcp-auth-doctor demo` (and `npm run demo`, which runs it): the bundled sample in fixtures/demo,
+ * diagnosed offline exactly as `diagnose` with the sample's command line (fixtures/demo/args.json)
+ * would, with a short introduction, exit 0 when the sample comes out as built to.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
+const SAMPLE = JSON.parse(readFileSync(join(ROOT, 'fixtures/demo/args.json'), 'utf8')) as { args: string[]; summary: string; expectedVerdict: string };
+const KEYS = ['jwt-signing-key.txt', 'previous-jwt-signing-key.txt'].map((f) => readFileSync(join(ROOT, 'fixtures/demo', f), 'utf8').trim());
+const work = mkdtempSync(join(tmpdir(), 'mad-demo-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** The demo's output without its introduction, headed as the diagnose run it is. */
+function withoutIntro(text: string): string {
+  return text.replace(/^mcp-auth-doctor demo — /, 'mcp-auth-doctor diagnose — ').replace(/\nDemo: the bundled sample deployment, diagnosed offline\n(?:  .*\n)+\n/, '\n');
+}
+
+describe('mcp-auth-doctor demo', () => {
+  it('prints the introduction and then exactly what diagnose prints for the sample; exit 0 where diagnose exits 1', async () => {
+    const [demo, diagnose] = await Promise.all([runCli(['demo'], { cwd: ROOT }), runCli(SAMPLE.args, { cwd: ROOT })]);
+    expect(diagnose.code).toBe(1);
+    expect(demo.code, demo.stderr).toBe(0);
+    expect(demo.stderr).toBe('');
+    const intro = demo.stdout.split('\n\n')[1]!;
+    expect(intro.split('\n')[0]).toBe('Demo: the bundled sample deployment, diagnosed offline');
+    expect(intro.replace(/\n  /g, ' ')).toContain(SAMPLE.summary);
+    // Run from the repository root, the equivalent command line is the sample's, as typed.
+    expect(intro).toContain(`  $ mcp-auth-doctor ${SAMPLE.args.join(' ')}\n`);
+    expect(intro).toMatch(/`demo` exits 0 \(that `diagnose`\s+run\s+exits 1, problems found\)/);
+    expect(withoutIntro(demo.stdout)).toBe(diagnose.stdout);
+    for (const key of KEYS) expect(demo.stdout).not.toContain(key);
+  });
+
+  it('--json: the diagnose report with command "demo" and the sample under evidence.demo', async () => {
+    const r = await runCli(['demo', '--json'], { cwd: ROOT });
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { command: string; verdict: string; failingTier: string; evidence: { demo: { commandLine: string[]; expectedVerdict: string } } };
+    expect([report.command, report.verdict, report.failingTier]).toEqual(['demo', SAMPLE.expectedVerdict, 'jwt']);
+    expect(report.evidence.demo.commandLine).toEqual(['mcp-auth-doctor', ...SAMPLE.args]);
+    for (const key of KEYS) expect(r.stdout).not.toContain(key);
+  });
+
+  it('runs from any directory (the sample\'s paths in full) and ignores the caller\'s environment', async () => {
+    const env = { FASTMCP_SERVER_AUTH_GITHUB_JWT_SIGNING_KEY: KEYS[1], FASTMCP_SERVER_AUTH_GITHUB_BASE_URL: 'https://elsewhere.example', FASTMCP_HOME: work };
+    const r = await runCli(['demo'], { cwd: work, env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`--store ${ROOT}/fixtures/demo/fastmcp-home `);
+    expect(r.stdout).toContain('error JWT_SIGNATURE_INVALID');
+    expect(r.stdout).not.toContain('elsewhere.example');
+    // The same report as from the repository root, paths aside: nothing of the environment leaked in.
+    const [json, atRoot] = await Promise.all([runCli(['demo', '--json'], { cwd: work, env }), runCli(['demo', '--json'], { cwd: ROOT })]);
+    expect(json.stdout).toContain(`${ROOT}/fixtures/demo/`);
+    const normal = (t: string) => t.split(`${ROOT}/`).join('').replace(/"ms": \d+(\.\d+)?/g, '"ms": 0');
+    expect(normal(json.stdout)).toBe(normal(atRoot.stdout));
+  });
+
+  it('--at on the demo\'s command line wins over the sample\'s evaluation time', async () => {
+    const r = await runCli(['demo', '--at', '2026-11-23T00:00:00Z'], { cwd: ROOT });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^mcp-auth-doctor demo — evaluated at 2026-11-23T00:00:00\.000Z\n/);
+    expect(r.stdout).toContain('JWT_EXPIRED');
+  });
+
+  it('--env-file does not apply: one line, exit 2', async () => {
+    const env = join(work, 'my.env');
+    writeFileSync(env, 'FASTMCP_SERVER_AUTH_GITHUB_BASE_URL=https://elsewhere.example\n');
+    const r = await runCli(['demo', '--env-file', env], { cwd: ROOT });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('mcp-auth-doctor: --env-file does not apply to demo: the sample brings its own settings — to diagnose your own deployment, run `mcp-auth-doctor diagnose --env-file …`\n');
+  });
+
+  it('is listed in --help with its exit code', async () => {
+    const r = await runCli(['demo', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain('exits 0 when the diagnosis finds its problem (diagnose itself exits 1)');
+  });
+});
