@@ -6,23 +6,15 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fernetEncrypt, toUrlsafeBase64Padded } from '../../src/crypto/fernet.js';
+import { fernetEncrypt } from '../../src/crypto/fernet.js';
 import { parseIsoTime } from '../../src/fastmcp/documents.js';
 import { decodeBatch, isoTime } from '../../src/stores/batch-decode.js';
 import { decodeEntry, type Decoded } from '../../src/stores/decode.js';
 import { keyringFromTexts, type Keyring } from '../../src/stores/keyring.js';
 import type { RawEntry } from '../../src/stores/types.js';
-import { anyJsonValue, anyText, anyTime, RUNS } from './arbitraries.js';
+import { anyJsonValue, anyText, anyTime, emptyRing, KEY, OTHER, ring, RUNS, twoKeys } from './arbitraries.js';
 
-const KEY = toUrlsafeBase64Padded(Buffer.alloc(32, 7));
-const OTHER = toUrlsafeBase64Padded(Buffer.alloc(32, 9));
-const ring = keyringFromTexts([{ text: KEY, label: 'the key in use', role: 'explicit' }]);
-const twoKeys = keyringFromTexts([
-  { text: KEY, label: 'the key in use', role: 'explicit' },
-  { text: OTHER, label: 'an old key', role: 'candidate' },
-]);
 const candidatesOnly = keyringFromTexts([{ text: OTHER, label: 'a candidate', role: 'candidate' }]);
-const emptyRing = keyringFromTexts([]);
 
 /** Python's json.dumps (", " and ": "), keys in the order given. */
 const py = (pairs: [string, unknown][]) => `{${pairs.map(([k, v]) => `${JSON.stringify(k)}: ${typeof v === 'string' && v.startsWith('\u0001raw:') ? v.slice(5) : JSON.stringify(v)}`).join(', ')}}`;
