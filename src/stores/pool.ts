@@ -24,13 +24,10 @@ import type { RawEntry } from './types.js';
 /** Batches a worker may hold (one being decoded, one waiting). */
 const IN_FLIGHT = 2;
 
-
-
 interface Slot {
   worker: Worker;
+  /** Batches posted to it and not yet acknowledged. */
   busy: number;
-  /** Entries posted to it and not yet acknowledged. */
-  pending: number[];
   state?: AggregateState;
   done?: () => void;
 }
@@ -38,7 +35,6 @@ interface Slot {
 export class DecodePool {
   readonly #slots: Slot[] = [];
   #failure: Error | undefined;
-  #inWorkers = 0;
   #idle: (() => void) | undefined;
 
   private constructor(
@@ -49,11 +45,10 @@ export class DecodePool {
   ) {
     for (let i = 0; i < workers; i++) {
       const worker = startWorker(url, input);
-      const slot: Slot = { worker, busy: 0, pending: [] };
+      const slot: Slot = { worker, busy: 0 };
       worker.on('message', (m: FromWorker) => {
         if (m.type === 'done') {
           slot.busy--;
-          this.#inWorkers -= slot.pending.shift() ?? 0;
           this.#idle?.();
         } else if (m.type === 'state') {
           slot.state = m.state;
@@ -79,11 +74,6 @@ export class DecodePool {
     this.#failure ??= e;
     this.#idle?.();
     for (const s of this.#slots) s.done?.();
-  }
-
-  /** Entries handed to workers and not yet aggregated (for progress). */
-  get inWorkers(): number {
-    return this.#inWorkers;
   }
 
   /**
@@ -119,8 +109,6 @@ export class DecodePool {
     if (!texts.length) return;
     const msg: ToWorker = { type: 'batch', positions: Float64Array.from(positions), collections, texts, expiry: Float64Array.from(expiry), flags: Uint8Array.from(flags) };
     slot.busy++;
-    slot.pending.push(texts.length);
-    this.#inWorkers += texts.length;
     slot.worker.postMessage(msg, [msg.positions.buffer as ArrayBuffer, msg.expiry.buffer as ArrayBuffer, msg.flags.buffer as ArrayBuffer]);
   }
 
