@@ -10,7 +10,7 @@
  *   `expire_time` a few µs before the document's `expires_at`, Fernet values.
  * - filetree: DIR/filetree/oauth-proxy/<sha256(K_store)[:12]>/S_<collection>-<h8>/<sanitised key>.json
  *   with the `*-info.json` files (FastMCP 3.x default store).
- * - redis: DIR/redis.resp — SET + PEXPIRE commands in RESP for `redis-cli --pipe`.
+ * - redis: DIR/redis.resp — SET + PEXPIRE commands in RESP for `redis-cli --pipe`: exactly N keys alive after the load.
  *
  * Realistic mix per session (fastmcp-oauth-proxy.md §4): an upstream token set (gho_/ghu_ access token,
  * ghr_ refresh token), an access-token jti mapping (8 h TTL: expired for older sessions, kept until
@@ -259,26 +259,44 @@ export function writeFileTree(dir, n, now, keyText, fingerprint, seed = 1) {
   return { path: join(dir), entries: count };
 }
 
-/** RESP for redis-cli --pipe: SET key value, PEXPIRE key ttl (as py-key-value's RedisStore writes with a TTL). */
+/**
+ * RESP for redis-cli --pipe: SET key value + PEXPIRE key ttl (as py-key-value's RedisStore writes with
+ * a TTL), for exactly `n` keys that are alive in Redis after the load. Entries already expired at
+ * `now` are left out (Redis would have dropped them); when the next whole session would pass `n`,
+ * the rest are client registrations (no TTL), so no session is cut in half.
+ */
 export function writeRedisPipe(file, n, now, keyText, seed = 1) {
   const fd = openSync(file, 'w');
   const encrypt = encryptor(keyText, rng(seed + 1));
   const arg = (s) => `$${Buffer.byteLength(s)}\r\n${s}\r\n`;
   let chunk = '';
   let count = 0;
-  for (const e of entries(n, now, seed)) {
+  const put = (e) => {
     const key = `${e.collection}::${e.key}`;
     chunk += `*3\r\n${arg('SET')}${arg(key)}${arg(document(e, encrypt, true))}`;
-    if (e.expiresAt !== null) {
-      // Redis drops keys whose TTL has passed; expired documents only linger in SQLite.
-      const ms = Math.round((e.expiresAt - now) * 1000);
-      chunk += ms > 0 ? `*3\r\n${arg('PEXPIRE')}${arg(key)}${arg(String(ms))}` : `*2\r\n${arg('DEL')}${arg(key)}`;
-    }
+    if (e.expiresAt !== null) chunk += `*3\r\n${arg('PEXPIRE')}${arg(key)}${arg(String(Math.round((e.expiresAt - now) * 1000)))}`;
     count++;
     if (chunk.length > 1 << 20) {
       writeSync(fd, chunk);
       chunk = '';
     }
+  };
+  const live = (e) => e.expiresAt === null || e.expiresAt > now;
+  let session = [];
+  // entries() yields clients first, then sessions starting with their upstream token set.
+  for (const e of entries(Math.ceil(n * 3), now, seed)) {
+    if (e.collection === 'mcp-upstream-tokens' || e.collection === 'mcp-oauth-proxy-clients') {
+      if (count + session.length > n) break;
+      for (const x of session) put(x);
+      session = [];
+    }
+    if (live(e)) session.push(e);
+  }
+  if (count + session.length <= n) for (const x of session) put(x);
+  const r = rng(seed + 2);
+  while (count < n) {
+    const id = `filler-${count}-${randStr(r, 8, '0123456789abcdef')}`;
+    put({ collection: 'mcp-oauth-proxy-clients', key: id, createdAt: now - 86400, expiresAt: null, value: { client_id: id, client_name: 'bench client', client_secret: null, grant_types: ['authorization_code'], redirect_uris: ['http://127.0.0.1:33418/callback'], response_types: ['code'], scope: 'user', token_endpoint_auth_method: 'none' } });
   }
   writeSync(fd, chunk);
   closeSync(fd);

@@ -35,7 +35,7 @@ import { CollectError, InputError, describeError } from '../errors.js';
 import type { EntrySource, OpenedStore, ProgressSink, RawEntry, ScanOptions } from './types.js';
 
 const SQLITE_MAGIC = 'SQLite format 3\u0000';
-const BATCH = 2000;
+const BATCH = 500;
 const COPY_ATTEMPTS = 8;
 /** A file modified less than this long ago may still change within the same mtime tick. */
 const RACY_MS = 50;
@@ -142,6 +142,8 @@ function snapshot(dbPath: string): { dir: string; journal: boolean } {
 type Row = [rowid: number, key: unknown, raw: unknown, expireTime: unknown, mode: unknown, filename: unknown, value: unknown, skipped?: unknown];
 
 const COLUMNS = 'rowid, key, raw, expire_time, mode, filename, value';
+/** COLUMNS without the values of rows expired at ? (three times the same time), and whether they are. */
+const EXPIRY_COLUMNS = 'rowid, key, raw, expire_time, mode, CASE WHEN expire_time IS NULL OR expire_time > ? THEN filename END, CASE WHEN expire_time IS NULL OR expire_time > ? THEN value END, expire_time IS NOT NULL AND expire_time <= ?';
 
 export class DiskcacheSource implements EntrySource {
   readonly label: string;
@@ -150,7 +152,7 @@ export class DiskcacheSource implements EntrySource {
   readonly #dbPath: string;
   #collections?: string[];
 
-  /** What SQLite opens: the private copy's path, or the immutable URI of cache.db (worker threads open it too). */
+  /** What SQLite opens: the private copy's path, or the immutable URI of cache.db. */
   readonly readPath: string;
 
   constructor(db: Database.Database, dbPath: string, readPath = dbPath) {
@@ -161,10 +163,55 @@ export class DiskcacheSource implements EntrySource {
     this.label = 'cache.db';
   }
 
-  /** Smallest and largest rowid and the row count (for splitting a read between threads). */
-  rowids(): { min: number; max: number; count: number } {
-    const r = this.#db.prepare('SELECT min(rowid), max(rowid), count(*) FROM Cache').raw(true).get() as [number | null, number | null, number];
-    return { min: r[0] ?? 0, max: r[1] ?? -1, count: r[2] };
+  /** The cache.db read (for messages; `readPath` is what SQLite opens). */
+  get dbPath(): string {
+    return this.#dbPath;
+  }
+
+  /** Smallest and largest rowid (for splitting a full read into chunks). */
+  rowidSpan(): { min: number; max: number } {
+    const r = this.#db.prepare('SELECT min(rowid), max(rowid) FROM Cache').raw(true).get() as [number | null, number | null];
+    return { min: r[0] ?? 0, max: r[1] ?? -1 };
+  }
+
+  #range?: Database.Statement;
+
+  /**
+   * One chunk of a parallel full read: the rows with from <= rowid < to, in rowid order, as `scan`
+   * with `skipExpiredValuesAt` yields them, handed to `onBatch` with their rowids. Synchronous (the
+   * caller yields between chunks). Returns the number of rows.
+   */
+  readRange(from: number, to: number, skipExpiredValuesAt: number, onBatch: (batch: RawEntry[], rowids: number[]) => void): number {
+    this.#range ??= this.#db.prepare(`SELECT ${EXPIRY_COLUMNS} FROM Cache WHERE rowid >= ? AND rowid < ?`).raw(true);
+    let batch: RawEntry[] = [];
+    let rowids: number[] = [];
+    let n = 0;
+    const at = skipExpiredValuesAt;
+    const it = this.#range.iterate(at, at, at, from, to) as IterableIterator<Row>;
+    try {
+      for (;;) {
+        let next: IteratorResult<Row>;
+        try {
+          next = it.next();
+        } catch (e) {
+          throw sqliteError(e, this.#dbPath);
+        }
+        if (next.done) break;
+        const row = next.value;
+        batch.push(this.#toEntry(row));
+        rowids.push(row[0]);
+        n++;
+        if (batch.length >= BATCH) {
+          onBatch(batch, rowids);
+          batch = [];
+          rowids = [];
+        }
+      }
+    } finally {
+      it.return?.();
+    }
+    if (batch.length) onBatch(batch, rowids);
+    return n;
   }
 
   async collections(): Promise<string[]> {
@@ -237,10 +284,6 @@ export class DiskcacheSource implements EntrySource {
       where.push(`(${opts.collections.map(() => '(key >= ? AND key < ?)').join(' OR ')})`);
       for (const c of opts.collections) params.push(`${c}::`, `${c}:;`);
     }
-    if (opts.rowids) {
-      where.push('rowid >= ? AND rowid < ?');
-      params.push(opts.rowids.from, opts.rowids.to);
-    }
     if (opts.sample && opts.sample > 0) {
       const total = (this.#db.prepare('SELECT count(*) FROM Cache').pluck().get() as number) || 0;
       const step = Math.max(1, Math.ceil(total / opts.sample));
@@ -252,7 +295,7 @@ export class DiskcacheSource implements EntrySource {
     let columns = COLUMNS;
     const head: unknown[] = [];
     if (opts.skipExpiredValuesAt !== undefined) {
-      columns = 'rowid, key, raw, expire_time, mode, CASE WHEN expire_time IS NULL OR expire_time > ? THEN filename END, CASE WHEN expire_time IS NULL OR expire_time > ? THEN value END, expire_time IS NOT NULL AND expire_time <= ?';
+      columns = EXPIRY_COLUMNS;
       head.push(opts.skipExpiredValuesAt, opts.skipExpiredValuesAt, opts.skipExpiredValuesAt);
     }
     params.unshift(...head);

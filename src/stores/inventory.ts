@@ -2,7 +2,7 @@
  * The inventory of a store: per collection live / expired / undecryptable / corrupt, the chain's
  * health across all sessions, the generation, encryption, fingerprint directories (selected and
  * orphaned) and a leftover 2.x cache.db. One streaming pass; memory grows only with the number of
- * live upstream-token ids and mapping targets (strings), never with the documents.
+ * live upstream-token ids and mapping targets (8 bytes each, see aggregate.ts), never with the documents.
  */
 import { type Collected, collected, type CollectionCounts, failed, type FingerprintDirEvidence, type StoreEvidence } from '../model/index.js';
 import { CollectError, DoctorError, InputError, describeError } from '../errors.js';
@@ -11,77 +11,33 @@ import { parseDocument } from '../fastmcp/documents.js';
 import { Aggregator, emptyCounts } from './aggregate.js';
 import type { Keyring } from './keyring.js';
 import { DiskcacheSource } from './diskcache.js';
+import { readDiskcacheParallel } from './parallel-diskcache.js';
+import { DecodePool } from './pool.js';
 import { RedisSource } from './redis.js';
-import type { WorkerInput, WorkerMessage } from './inventory-worker.js';
 import { selectSource, selectedBy } from './select.js';
 import type { EntrySource, OpenedStore, ProgressSink } from './types.js';
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { workerUrl } from './threads.js';
 
 /**
- * Worker threads for a large diskcache store (opt-in: MCP_AUTH_DOCTOR_THREADS=n, resolved into
- * `InventoryOptions.threads` at the command boundary): each reads one
- * rowid range through its own read-only connection and aggregates it; the main thread merges. On a
- * 2-core machine with both cores free, 2 threads read a million entries in 4.2 s instead of 5.8 s —
- * but each thread adds ~100 MB of RSS (its own V8 heap, SQLite cache and share of the chain's ids),
- * which breaks the 200 MB budget for a million entries, and on a contended machine they gain nothing;
- * so one thread is the default. Below PARALLEL_MIN rows threads are never used (their start-up
- * costs more than they save).
+ * Threads for a large full read. A diskcache file is read in chunks by every thread
+ * (parallel-diskcache.ts). Redis documents go to a decode pool (pool.ts) — unless the server runs on
+ * this machine and there are fewer than three cores: the server then needs the second core itself,
+ * and handing documents between threads would only add work. FileTree stays on one thread: reading
+ * the files costs several times what decoding them does, so the pool saves little and costs a core.
+ * MCP_AUTH_DOCTOR_THREADS=n (`InventoryOptions.threads`, resolved at the command boundary) overrides
+ * all of this: n threads for any store, 1 = no workers. Workers
+ * start only for stores of at least PARALLEL_MIN entries (a pool: once that many have been read):
+ * below that a worker's start-up (~30 ms) costs more than it saves.
  */
 const PARALLEL_MIN = 20_000;
 
-function threadCount(rows: number, requested: number | undefined): number {
-  if (requested === undefined || !Number.isInteger(requested) || requested <= 1 || rows < PARALLEL_MIN) return 1;
-  return Math.min(requested, availableParallelism() * 2, 16);
-}
-
-/** The worker's compiled file beside this one; undefined when running from TypeScript sources (tests). */
-function workerUrl(): URL | undefined {
-  const url = new URL('./inventory-worker.js', import.meta.url);
-  return existsSync(fileURLToPath(url)) ? url : undefined;
-}
-
-async function parallelDiskcache(source: DiskcacheSource, agg: Aggregator, base: StoreEvidence, keyring: Keyring, now: number, threads: number, url: URL, tick: () => void, signal?: AbortSignal): Promise<void> {
-  const { min, max } = source.rowids();
-  const span = Math.ceil((max - min + 1) / threads);
-  const reads = new Array<number>(threads).fill(0);
-  const workers: Worker[] = [];
-  const settle = (i: number, from: number, to: number) =>
-    new Promise<void>((resolve, reject) => {
-      const workerData: WorkerInput = { readPath: source.readPath, dbPath: source.label, from, to, now, keys: [...keyring.entries], ev: base };
-      const w = new Worker(url, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
-      workers.push(w);
-      w.on('message', (m: WorkerMessage) => {
-        if (m.type === 'progress') {
-          reads[i] = m.read;
-          agg.ev.entriesRead = reads.reduce((a, b) => a + b, 0);
-          tick();
-        } else if (m.type === 'done') {
-          finished.push(m.state);
-          resolve();
-        } else {
-          reject(m.name === 'InputError' ? new InputError(m.message, m.hint) : new CollectError(m.message, m.hint));
-        }
-      });
-      w.on('error', (e) => reject(e));
-      w.on('exit', (code) => (code !== 0 ? reject(new Error(`worker thread exited with code ${code}`)) : resolve()));
-    });
-  const finished: ReturnType<Aggregator['exportState']>[] = [];
-  // SIGINT: each worker stops after its current batch and hands back what it has read.
-  const onAbort = () => workers.forEach((w) => w.postMessage('stop'));
-  signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    const jobs: Promise<void>[] = [];
-    for (let i = 0; i < threads; i++) jobs.push(settle(i, min + i * span, i === threads - 1 ? max + 1 : min + (i + 1) * span));
-    await Promise.all(jobs);
-    agg.ev.entriesRead = 0;
-    for (const st of finished) agg.merge(st);
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
+function threadCount(source: EntrySource, requested: number | undefined): number {
+  if (requested !== undefined && Number.isInteger(requested) && requested >= 1) return Math.min(requested, 16);
+  const cores = Math.min(availableParallelism(), 8);
+  if (source instanceof DiskcacheSource) return cores;
+  if (source instanceof RedisSource) return source.serverIsLocal() ? cores - 1 : cores;
+  return 1;
 }
 
 export interface InventoryOptions {
@@ -91,7 +47,7 @@ export interface InventoryOptions {
   showEntries?: boolean;
   /** With showEntries: only these collections are listed (all are still counted). */
   collections?: string[];
-  /** Worker threads for a large diskcache store (StoreTarget.threads); 1 when absent. */
+  /** Threads for a full read of a large store (StoreTarget.threads); absent: the default (threadCount). */
   threads?: number;
 }
 
@@ -189,31 +145,51 @@ export async function collectInventory(
       const source = sel.source;
       const t0 = Date.now();
       let lastShown = 0;
+      let read = 0;
       const tick = () => {
         const t = Date.now();
         if (progress && t - lastShown > 250) {
           lastShown = t;
-          const rate = Math.round(ev.entriesRead / Math.max(0.001, (t - t0) / 1000));
+          const rate = Math.round(read / Math.max(0.001, (t - t0) / 1000));
           const at = source.position?.();
-          progress.update(`reading ${source.label}${at ? ` — ${at}` : ''}: ${ev.entriesRead.toLocaleString('en-US')} entries (${rate.toLocaleString('en-US')}/s)`);
+          progress.update(`reading ${source.label}${at ? ` — ${at}` : ''}: ${read.toLocaleString('en-US')} entries (${rate.toLocaleString('en-US')}/s)`);
         }
       };
-      let done = false;
-      if (source instanceof DiskcacheSource && !opts.showEntries && !limited) {
-        const url = opts.threads !== undefined && opts.threads > 1 ? workerUrl() : undefined;
-        const threads = url ? threadCount(source.rowids().count, opts.threads) : 1;
-        if (url && threads > 1) {
-          const base = structuredClone(ev);
-          await parallelDiskcache(source, agg, base, keyring, now, threads, url, tick, signal);
-          done = true;
-        }
-      }
-      if (!done) {
-        const scan = source.scan({ signal, ...(opts.showEntries ? {} : { skipExpiredValuesAt: now }), ...(limits.limit !== undefined ? { limit: limits.limit } : {}), ...(limits.sample !== undefined ? { sample: limits.sample } : {}) });
-        for await (const batch of scan) {
-          for (const raw of batch) agg.add(raw);
-          tick();
-          if (signal?.aborted) break;
+      // A full read of a large store on several threads (see threadCount).
+      const threads = !opts.showEntries && !limited ? threadCount(source, opts.threads) : 1;
+      const url = threads > 1 ? workerUrl() : undefined;
+      const span = url && source instanceof DiskcacheSource ? source.rowidSpan() : undefined;
+      if (url && span && span.max - span.min + 1 >= PARALLEL_MIN) {
+        await readDiskcacheParallel(source as DiskcacheSource, agg, {
+          workers: threads - 1,
+          url,
+          keyring,
+          now,
+          skeleton: () => emptyEvidence(store, keyring),
+          ...(signal ? { signal } : {}),
+          onProgress: (n) => {
+            read = n;
+            tick();
+          },
+        });
+      } else {
+        let pool: DecodePool | undefined;
+        try {
+          const scan = source.scan({ signal, ...(opts.showEntries ? {} : { skipExpiredValuesAt: now }), ...(limits.limit !== undefined ? { limit: limits.limit } : {}), ...(limits.sample !== undefined ? { sample: limits.sample } : {}) });
+          for await (const batch of scan) {
+            if (!pool && url && read >= PARALLEL_MIN) pool = DecodePool.start(agg, url, threads - 1, keyring, now, emptyEvidence(store, keyring), agg.wantsCreated);
+            if (pool) pool.add(batch, read);
+            else agg.addBatch(batch, read);
+            read += batch.length;
+            tick();
+            if (signal?.aborted) break;
+          }
+        } finally {
+          // Whatever ended the read (its end, SIGINT, the store failing), the counts cover every
+          // entry read so far: the workers' batches are merged in.
+          const p = pool;
+          pool = undefined;
+          await p?.finish();
         }
       }
       if (source instanceof RedisSource && source.foreignKeys) ev.foreignKeys = source.foreignKeys;

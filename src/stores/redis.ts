@@ -16,7 +16,7 @@
  * an MGET by slot and follows MOVED/ASK. A master that cannot be read is skipped and named: the
  * inventory is then partial, never silently short.
  */
-import { createClient, createCluster } from '@redis/client';
+import { RESP_TYPES, createClient, createCluster, type TypeMapping } from '@redis/client';
 import { CollectError, UsageError, describeError } from '../errors.js';
 import { redactUrl } from '../secrets.js';
 import type { RedisEndpoint, RedisLocation } from './target.js';
@@ -25,6 +25,8 @@ import type { EntrySource, OpenedStore, RawEntry, ScanOptions } from './types.js
 const SCAN_COUNT = 1000;
 /** SCAN/MGET pages kept in flight. */
 const AHEAD = 4;
+/** Entries handed on at a time (a page's documents as strings only a slice at a time). */
+const SLICE = 250;
 const CONNECT_TIMEOUT_MS = 5000;
 
 /** One Redis server to scan: the server, or one master of a cluster. */
@@ -38,6 +40,11 @@ export interface RedisNode {
    * non-strings; `pttl` -1 = no TTL (or not asked: the document carries its own expires_at).
    */
   readMany(keys: string[]): Promise<{ value?: string; pttl: number; error?: string }[]>;
+  /**
+   * readMany for a scan: the values as Buffers (slices of the reply, off the JavaScript heap while
+   * they wait to be decoded: a page of values in flight is never copied by the garbage collector).
+   */
+  readPage(keys: string[]): Promise<PageValue[]>;
   dbsize(): Promise<number | undefined>;
   close(): Promise<void>;
 }
@@ -45,16 +52,26 @@ export interface RedisNode {
 type Client = ReturnType<typeof createClient>;
 type Cluster = ReturnType<typeof createCluster>;
 type Value = { value?: string; pttl: number; error?: string };
+type PageValue = { value?: Buffer; pttl: number; error?: string };
+type Send = (key: string, args: string[], options?: { typeMapping: TypeMapping }) => Promise<unknown>;
+/** Bulk strings as Buffers (for MGET's replies in a scan). */
+const AS_BUFFERS = { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } } as { typeMapping: TypeMapping };
 
 /**
  * Values of a SCAN page: one MGET, then PTTL only where the document carries no expires_at of its
  * own, TYPE only for keys MGET found empty (gone since SCAN, or not a string). `send` runs one
  * command whose first argument after the name is `key` (a cluster routes it by that key's slot).
  */
-async function readValues(keys: string[], send: (key: string, args: string[]) => Promise<unknown>): Promise<Value[]> {
+async function readValues(keys: string[], send: Send): Promise<Value[]> {
+  const page = await readPageValues(keys, send, false);
+  return page as Value[];
+}
+
+/** readValues with the values left as the reply's Buffers (`buffers`), or as strings. */
+async function readPageValues(keys: string[], send: Send, buffers: boolean): Promise<{ value?: string | Buffer; pttl: number; error?: string }[]> {
   if (!keys.length) return [];
-  const values = (await send(keys[0]!, ['MGET', ...keys])) as unknown[];
-  const out: Value[] = values.map((v) => (v === null || v === undefined ? { pttl: -2 } : { value: typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('utf8') : String(v), pttl: -1 }));
+  const values = (await send(keys[0]!, ['MGET', ...keys], buffers ? AS_BUFFERS : undefined)) as unknown[];
+  const out: { value?: string | Buffer; pttl: number; error?: string }[] = values.map((v) => (v === null || v === undefined ? { pttl: -2 } : { value: buffers ? (Buffer.isBuffer(v) ? v : Buffer.from(String(v))) : typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('utf8') : String(v), pttl: -1 }));
   const jobs: Promise<void>[] = [];
   out.forEach((r, i) => {
     const key = keys[i]!;
@@ -101,6 +118,10 @@ class SingleNode implements RedisNode {
     return readValues(keys, (_key, args) => this.client.sendCommand(args));
   }
 
+  readPage(keys: string[]): Promise<PageValue[]> {
+    return readPageValues(keys, (_key, args, options) => this.client.sendCommand(args, options), true) as Promise<PageValue[]>;
+  }
+
   dbsize(): Promise<number | undefined> {
     return dbsizeOf(() => this.client.sendCommand(['DBSIZE']));
   }
@@ -141,6 +162,10 @@ class ClusterMaster implements RedisNode {
     return readValues(keys, (key, args) => this.cluster.sendCommand(key, true, args));
   }
 
+  readPage(keys: string[]): Promise<PageValue[]> {
+    return readPageValues(keys, (key, args, options) => this.cluster.sendCommand(key, true, args, options), true) as Promise<PageValue[]>;
+  }
+
   async dbsize(): Promise<number | undefined> {
     const c = await this.#client();
     return dbsizeOf(() => c.sendCommand(['DBSIZE']));
@@ -149,6 +174,12 @@ class ClusterMaster implements RedisNode {
   async close(): Promise<void> {
     // The cluster client owns the connections (closed once, by the store).
   }
+}
+
+/** host:port (or [v6]:port) on a loopback address. */
+function isLoopback(address: string): boolean {
+  const host = address.replace(/:\d+$/, '').replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::ffff:127.0.0.1';
 }
 
 /** Glob-escape for SCAN MATCH. */
@@ -182,6 +213,11 @@ export class RedisSource implements EntrySource {
     this.#prefix = prefix;
     this.#wrap = wrap;
     this.#explain = explainError;
+  }
+
+  /** Every server read runs on this machine (a loopback address): it competes for the same cores. */
+  serverIsLocal(): boolean {
+    return this.#nodes.every((n) => isLoopback(n.address));
   }
 
   position(): string | undefined {
@@ -247,65 +283,112 @@ export class RedisSource implements EntrySource {
       this.#at = { index, address: node.address };
       const readBefore = read;
       try {
-        // Read ahead: up to AHEAD pages are in flight (SCAN for the next cursor, MGET for the pages
-        // already listed), so the server always has work queued; results are consumed in order.
-        type Pending = { picked: { raw: string; collection: string; key: string }[]; readAt: number; values: Promise<Value[]> };
+        // Two loops: the lister SCANs page after page and asks for each page's values at once (MGET),
+        // as soon as the previous page is listed — so the server always has work queued — until AHEAD
+        // pages are listed and not yet consumed (memory stays bounded); the consumer below takes the
+        // pages in order as their values arrive. SCAN's replies come back behind the MGETs sent
+        // before them on the same connection, so the lister runs ahead of the consumer by design.
+        type Pending = { picked: { collection: string; key: string }[]; readAt: number; values: Promise<PageValue[]> };
         const queue: Pending[] = [];
-        let cursor: string | undefined = '0';
-        let scanning: Promise<{ cursor: string; keys: string[] }> | undefined;
         let stop = false;
-        const pump = async () => {
-          while (!stop && cursor !== undefined && queue.length < AHEAD) {
-            scanning ??= node.scanPage(cursor, match, SCAN_COUNT);
-            const page: { cursor: string; keys: string[] } = await scanning;
-            scanning = undefined;
-            cursor = page.cursor === '0' ? undefined : page.cursor;
-            const picked: Pending['picked'] = [];
-            for (const raw of page.keys) {
-              const parts = this.#split(raw);
-              if (!parts) {
-                this.foreignKeys++;
-                continue;
-              }
-              if (wanted && !wanted.has(parts.collection)) continue;
-              if (seenKeys++ % step !== 0) continue;
-              if (queued >= limit) {
-                cursor = undefined;
-                break;
-              }
-              queued++;
-              picked.push({ raw, ...parts });
-            }
-            if (picked.length) {
-              const values = node.readMany(picked.map((x) => x.raw));
-              values.catch(() => undefined); // observed when consumed
-              queue.push({ picked, readAt: Date.now() / 1000, values });
-            }
-          }
+        let listed = false;
+        let listError: { error: unknown } | undefined;
+        let wake: (() => void) | undefined;
+        let room: (() => void) | undefined;
+        const signalConsumer = () => {
+          const w = wake;
+          wake = undefined;
+          w?.();
         };
         let queued = read;
+        let scanning: Promise<{ cursor: string; keys: string[] }> | undefined;
+        let full = false;
+        const lister = (async () => {
+          try {
+            scanning = node.scanPage('0', match, SCAN_COUNT);
+            while (scanning) {
+              const page = await scanning;
+              scanning = undefined;
+              // The next SCAN goes out before this page's MGET: its small reply then comes back
+              // ahead of the page's values, and the next page is listed that much sooner.
+              if (page.cursor !== '0' && !stop && !full) {
+                scanning = node.scanPage(page.cursor, match, SCAN_COUNT);
+                scanning.catch(() => undefined); // observed when awaited
+              }
+              const picked: Pending['picked'] = [];
+              const rawKeys: string[] = [];
+              for (const raw of page.keys) {
+                const parts = this.#split(raw);
+                if (!parts) {
+                  this.foreignKeys++;
+                  continue;
+                }
+                if (wanted && !wanted.has(parts.collection)) continue;
+                if (seenKeys++ % step !== 0) continue;
+                if (queued >= limit) {
+                  full = true;
+                  break;
+                }
+                queued++;
+                picked.push(parts);
+                rawKeys.push(raw);
+              }
+              if (picked.length) {
+                while (queue.length >= AHEAD && !stop) await new Promise<void>((r) => (room = r));
+                if (stop) break;
+                const values = node.readPage(rawKeys);
+                values.catch(() => undefined); // observed when consumed
+                queue.push({ picked, readAt: Date.now() / 1000, values });
+                signalConsumer();
+              }
+              if (stop || full) break;
+            }
+          } catch (e) {
+            listError = { error: e };
+          } finally {
+            listed = true;
+            signalConsumer();
+          }
+        })();
         try {
           for (;;) {
-            await pump();
+            while (!queue.length && !listed) await new Promise<void>((r) => (wake = r));
             const head = queue.shift();
-            if (!head) break;
+            if (!head) {
+              if (listError) throw listError.error;
+              break;
+            }
+            const r = room;
+            room = undefined;
+            r?.();
             const values = await head.values;
-            const batch: RawEntry[] = [];
-            head.picked.forEach((p, i) => {
+            // Documents become strings a slice at a time, just before they are decoded.
+            let batch: RawEntry[] = [];
+            for (let i = 0; i < head.picked.length; i++) {
+              const p = head.picked[i]!;
               const v = values[i]!;
-              if (v.value === undefined && !v.error) return; // expired or deleted since SCAN
+              if (v.value === undefined && !v.error) continue; // expired or deleted since SCAN
               this.#seen.add(p.collection);
               const e: RawEntry = { collection: p.collection, key: p.key, keyExact: true, storeExpiresAt: v.pttl >= 0 ? head.readAt + v.pttl / 1000 : null };
-              if (v.value !== undefined) e.text = v.value;
+              if (v.value !== undefined) e.text = v.value.toString('utf8');
               if (v.error) e.error = v.error;
               batch.push(e);
-            });
-            read += head.picked.length;
+              if (batch.length === SLICE) {
+                yield batch;
+                batch = [];
+              }
+            }
             if (batch.length) yield batch;
+            read += head.picked.length;
             if (opts.signal?.aborted) return;
+            // A macrotask turn per page: the socket is read, and the lister sends the next SCAN and
+            // MGET, while this thread was busy decoding (microtasks alone never poll the socket).
+            await new Promise<void>((r) => setImmediate(r));
           }
         } finally {
           stop = true;
+          room?.();
+          await lister;
           await Promise.allSettled([...queue.map((q) => q.values), ...(scanning ? [scanning] : [])]);
         }
       } catch (e) {

@@ -39,7 +39,7 @@ export interface StoreTarget {
   location: StoreLocation;
   /** --limit / --sample: applied by the inventory (never to point lookups). */
   limits: { limit?: number; sample?: number };
-  /** Worker threads for a large diskcache inventory (MCP_AUTH_DOCTOR_THREADS; default 1). */
+  /** Threads for a full read of a large store (MCP_AUTH_DOCTOR_THREADS; absent: one per core for diskcache, see stores/inventory.ts). */
   threads?: number;
   /** Never read a `cache.db` in place: always through a private copy (readStore's retry sets it). */
   privateCopy?: boolean;

@@ -54,8 +54,6 @@ export interface ScanOptions {
    * expired rows stay until culled, and often outnumber live ones). They come back with `valueSkipped`.
    */
   skipExpiredValuesAt?: number;
-  /** diskcache only: rows with from <= rowid < to (a worker thread's share). */
-  rowids?: { from: number; to: number };
 }
 
 /**

@@ -3,6 +3,8 @@
  * doctor (any UTF-16, lone surrogates, control characters, the delimiters each parser cares about).
  */
 import fc from 'fast-check';
+import { toUrlsafeBase64Padded } from '../../src/crypto/fernet.js';
+import { keyringFromTexts } from '../../src/stores/keyring.js';
 
 /** Runs per property: enough to find the classic bugs, small enough that the suite stays fast. */
 export const RUNS = 300;
@@ -41,3 +43,13 @@ export const anyTime: fc.Arbitrary<number> = fc.oneof(
 export function oneLine(text: string): boolean {
   return text.length > 0 && !/[\r\n]/.test(text);
 }
+
+/** Two Fernet keys and the keyrings the store property tests read with: the key in use, plus an old one. */
+export const KEY = toUrlsafeBase64Padded(Buffer.alloc(32, 7));
+export const OTHER = toUrlsafeBase64Padded(Buffer.alloc(32, 9));
+export const ring = keyringFromTexts([{ text: KEY, label: 'the key in use', role: 'explicit' }]);
+export const twoKeys = keyringFromTexts([
+  { text: KEY, label: 'the key in use', role: 'explicit' },
+  { text: OTHER, label: 'an old key', role: 'candidate' },
+]);
+export const emptyRing = keyringFromTexts([]);

@@ -10,18 +10,9 @@ import { fernetEncrypt, toUrlsafeBase64Padded } from '../../src/crypto/fernet.js
 import { clientOf, envelopeOf, jtiMappingOf, parseDocument, parseIsoTime, refreshMetaOf, summarizeValue, upstreamSetOf } from '../../src/fastmcp/documents.js';
 import { KNOWN_COLLECTIONS } from '../../src/fastmcp/collections.js';
 import { decodeEntry, decodeParsed } from '../../src/stores/decode.js';
-import { keyringFromTexts } from '../../src/stores/keyring.js';
 import type { RawEntry } from '../../src/stores/types.js';
-import { anyJsonText, anyJsonValue, anyText, anyTime, b64urlText, oneLine, RUNS } from './arbitraries.js';
+import { anyJsonText, anyJsonValue, anyText, anyTime, b64urlText, emptyRing, KEY, oneLine, OTHER, ring, RUNS, twoKeys } from './arbitraries.js';
 
-const KEY = toUrlsafeBase64Padded(Buffer.alloc(32, 7));
-const OTHER = toUrlsafeBase64Padded(Buffer.alloc(32, 9));
-const ring = keyringFromTexts([{ text: KEY, label: 'the key in use', role: 'explicit' }]);
-const twoKeys = keyringFromTexts([
-  { text: KEY, label: 'the key in use', role: 'explicit' },
-  { text: OTHER, label: 'an old key', role: 'candidate' },
-]);
-const emptyRing = keyringFromTexts([]);
 
 const isoText = fc.oneof(
   fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().replace('Z', '+00:00')),

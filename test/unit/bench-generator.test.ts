@@ -2,17 +2,19 @@
  * The benchmark's store generator (scripts/generate-stores.mjs, needs `npm run build`): its stores are
  * in the real formats (the diskcache schema of a real bundle's cache.db, FileTree names as FastMCP
  * writes them) and read back through the built CLI with the counts the generator intended; the
- * opt-in worker threads (MCP_AUTH_DOCTOR_THREADS) give the same evidence as one thread.
- * No timing here: speed is the benchmark's business.
+ * parallel reads (a diskcache file read in chunks by every thread; Redis and FileTree documents
+ * decoded by a pool of worker threads, MCP_AUTH_DOCTOR_THREADS) give the very evidence one thread
+ * gives, key order included. No timing here: speed is the benchmark's business.
  */
 import Database from 'better-sqlite3';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Evidence, Report, StoreEvidence } from '../../src/model/index.js';
 import { runCli } from '../support/cli.js';
 import { BUNDLES_ROOT } from '../support/bundles.js';
+import { redisServerAvailable, startRedis } from '../support/redis.js';
 
 // @ts-expect-error plain ESM script without types
 const gen = (await import('../../scripts/generate-stores.mjs')) as {
@@ -21,6 +23,7 @@ const gen = (await import('../../scripts/generate-stores.mjs')) as {
   entries(n: number, now: number, seed?: number): Iterable<{ collection: string; expiresAt: number | null }>;
   writeDiskcache(dir: string, n: number, now: number, key: string): { path: string; entries: number };
   writeFileTree(dir: string, n: number, now: number, key: string, fp: string): { entries: number };
+  writeRedisPipe(file: string, n: number, now: number, key: string): { entries: number };
 };
 
 const NOW = 1795300000;
@@ -48,7 +51,6 @@ async function inspect(store: string, env: Record<string, string> = {}): Promise
   return { report, s: c.value };
 }
 
-const sorted = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
 
 describe('generated stores', () => {
   const keys = gen.keysFor();
@@ -83,10 +85,12 @@ describe('generated stores', () => {
     expect(Object.keys(s.chainHealth.tokensByPrefix).sort()).toEqual(['gho_', 'ghu_']);
     expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
 
-    // Worker threads (opt-in): the same evidence, whatever the split.
+    // Read in chunks by several threads (the default on a machine with more than one core): the
+    // same evidence as one thread, in the same order.
+    const { s: single } = await inspect(dir, { MCP_AUTH_DOCTOR_THREADS: '1' });
     const { s: threaded } = await inspect(dir, { MCP_AUTH_DOCTOR_THREADS: '3' });
-    const norm = (x: StoreEvidence) => ({ ...x, chainHealth: { ...x.chainHealth, upstreamSetsPerClient: sorted(x.chainHealth.upstreamSetsPerClient), tokensByPrefix: sorted(x.chainHealth.tokensByPrefix) }, decryptsWithCandidate: sorted(x.decryptsWithCandidate) });
-    expect(norm(threaded)).toEqual(norm(s));
+    expect(JSON.stringify(threaded)).toBe(JSON.stringify(single));
+    expect(JSON.stringify(s)).toBe(JSON.stringify(single));
   });
 
   it('FileTree: the fingerprint directory of the derived key, S_<collection>-<h8> folders with info files, counts as generated', async () => {
@@ -105,5 +109,31 @@ describe('generated stores', () => {
     expect(s.fingerprints?.selected).toBe(keys.fingerprint);
     expect(s.entriesRead).toBe(3_000);
     for (const [name, c] of Object.entries(expected(3_000))) expect([name, s.collections[name]!.live, s.collections[name]!.expired]).toEqual([name, c.live, c.expired]);
+  });
+
+  it('FileTree: documents decoded by a pool of worker threads give what one thread gives', async () => {
+    const dir = join(work, 'ft-pool');
+    gen.writeFileTree(dir, 24_000, NOW, keys.storageKey, keys.fingerprint);
+    const { s: single } = await inspect(dir, { MCP_AUTH_DOCTOR_THREADS: '1' });
+    const { s: pooled } = await inspect(dir, { MCP_AUTH_DOCTOR_THREADS: '3' });
+    expect(single.entriesRead).toBe(24_000);
+    expect(JSON.stringify(pooled)).toBe(JSON.stringify(single));
+  });
+
+  it.skipIf(!redisServerAvailable())('Redis: documents decoded by a pool of worker threads give what one thread gives', async () => {
+    const redis = await startRedis();
+    try {
+      const file = join(work, 'redis.resp');
+      gen.writeRedisPipe(file, 30_000, NOW, keys.storageKey);
+      redis.cli(['--pipe'], readFileSync(file, 'utf8'));
+      expect(Number(redis.cli(['DBSIZE']).trim())).toBe(30_000);
+      const { s: single } = await inspect(redis.url, { MCP_AUTH_DOCTOR_THREADS: '1' });
+      const { s: pooled } = await inspect(redis.url, { MCP_AUTH_DOCTOR_THREADS: '2' });
+      expect(single.entriesRead).toBe(30_000);
+      expect(single.chainHealth.danglingMappings).toBe(0);
+      expect(JSON.stringify(pooled)).toBe(JSON.stringify(single));
+    } finally {
+      await redis.stop();
+    }
   });
 });

@@ -98,7 +98,7 @@ export async function resolveStoreTarget(opts: StoreOptions, src: InputSources):
   if (opts.limit !== undefined) limits.limit = opts.limit;
   if (opts.sample !== undefined) limits.sample = opts.sample;
   const threads = Number(firstEnv(src.env, ENV.threads));
-  const base = { limits, ...(Number.isInteger(threads) && threads > 1 ? { threads } : {}) };
+  const base = { limits, ...(Number.isInteger(threads) && threads >= 1 ? { threads } : {}) };
   const given = opts.store?.trim();
   if (given && /^rediss?:\/\//i.test(given)) return { ...base, location: await redisLocation(given, opts, src) };
   if (given && /^[a-z][a-z0-9+.-]*:\/\//i.test(given)) {
