@@ -5,7 +5,7 @@
  * far — marked partial, in text and in JSON — and no stack trace. Needs `npm run build`.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -78,6 +78,8 @@ interface Case {
   args: () => string[];
   /** When the SIGINT goes out: after start-up, well before the slow step could finish. */
   after: number;
+  /** Interrupt once a quarter of the generated store was read (see interruptAt). */
+  midRead?: boolean;
 }
 
 const cases: Case[] = [
@@ -110,6 +112,7 @@ const cases: Case[] = [
     name: 'inspect-cache, a generated store of 150,000 entries',
     args: () => ['inspect-cache', '--store', big.cacheDb, '--upstream-client-secret-file', big.secret, '--at', String(big.now)],
     after: 700,
+    midRead: true,
   },
   {
     name: 'diagnose, PBKDF2 over 13 keys',
@@ -133,6 +136,15 @@ const cases: Case[] = [
   },
 ];
 
+/**
+ * When to interrupt: after `after` ms, or — for a store read that must be stopped mid-read — once the
+ * process has read a quarter of the store (reads are fast enough on two free cores to finish 150,000
+ * entries before any fixed delay a loaded machine also allows).
+ */
+function interruptAt(c: { after: number; midRead?: boolean }): { interruptAfterMs: number; interruptAfterReadBytes?: number } {
+  return c.midRead ? { interruptAfterMs: c.after, interruptAfterReadBytes: Math.round(statSync(big.cacheDb).size / 4) } : { interruptAfterMs: c.after };
+}
+
 function noStack(r: CliResult): void {
   expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
   expect(r.stderr).not.toMatch(/internal error/);
@@ -140,7 +152,7 @@ function noStack(r: CliResult): void {
 
 describe('SIGINT: exit 130 with the partial report', () => {
   it.each(cases)('$name (text)', async (c) => {
-    const r = await runCli(c.args(), { interruptAfterMs: c.after, timeoutMs: 30_000 });
+    const r = await runCli(c.args(), { ...interruptAt(c), timeoutMs: 30_000 });
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(/^mcp-auth-doctor: interrupted — the report shows what was collected so far\n$/);
     expect(r.stdout).toMatch(/partial result: /);
@@ -149,7 +161,7 @@ describe('SIGINT: exit 130 with the partial report', () => {
   });
 
   it.each(cases)('$name (--json)', async (c) => {
-    const r = await runCli([...c.args(), '--json'], { interruptAfterMs: c.after, timeoutMs: 30_000 });
+    const r = await runCli([...c.args(), '--json'], { ...interruptAt(c), timeoutMs: 30_000 });
     expect(r.code).toBe(130);
     const report = JSON.parse(r.stdout) as { partial?: string; verdict: string; command: string };
     expect(report.partial).toMatch(/interrupt/);
@@ -169,7 +181,7 @@ describe('SIGINT: exit 130 with the partial report', () => {
   });
 
   it('a large store interrupted mid-read: the entries read so far are counted, the inventory is partial', async () => {
-    const r = await runCli(['inspect-cache', '--store', big.cacheDb, '--upstream-client-secret-file', big.secret, '--at', String(big.now), '--json'], { interruptAfterMs: 900, timeoutMs: 30_000 });
+    const r = await runCli(['inspect-cache', '--store', big.cacheDb, '--upstream-client-secret-file', big.secret, '--at', String(big.now), '--json'], { ...interruptAt({ after: 900, midRead: true }), timeoutMs: 30_000 });
     expect(r.code).toBe(130);
     const report = JSON.parse(r.stdout) as { partial?: string; evidence: { store: { status: string; partial?: string; value: { entriesRead: number } } } };
     expect(report.evidence.store.status).toBe('collected');

@@ -1,5 +1,6 @@
 /** Run the built CLI (dist/) as a user would, capturing stdout, stderr and the exit code. */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/mcp-auth-doctor.js', import.meta.url));
@@ -17,6 +18,22 @@ export interface CliOptions {
   timeoutMs?: number;
   /** Send SIGINT after this many ms. */
   interruptAfterMs?: number;
+  /**
+   * Send SIGINT once the child has read this many bytes (Linux: `rchar` of /proc/<pid>/io, all its
+   * threads): "mid-read" without guessing how fast this machine reads. Falls back to
+   * `interruptAfterMs` where /proc is not there.
+   */
+  interruptAfterReadBytes?: number;
+}
+
+/** Bytes the process has read so far (every thread), or undefined where /proc/<pid>/io cannot be read. */
+function bytesRead(pid: number): number | undefined {
+  try {
+    const m = /^rchar:\s*(\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
@@ -39,7 +56,18 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
-    if (opts.interruptAfterMs !== undefined) setTimeout(() => child.kill('SIGINT'), opts.interruptAfterMs);
+    const readLimit = opts.interruptAfterReadBytes;
+    if (readLimit !== undefined && child.pid !== undefined && bytesRead(child.pid) !== undefined) {
+      const pid = child.pid;
+      const poll = setInterval(() => {
+        const n = bytesRead(pid);
+        if (n === undefined || n >= readLimit) {
+          clearInterval(poll);
+          child.kill('SIGINT');
+        }
+      }, 10);
+      child.on('close', () => clearInterval(poll));
+    } else if (opts.interruptAfterMs !== undefined) setTimeout(() => child.kill('SIGINT'), opts.interruptAfterMs);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
