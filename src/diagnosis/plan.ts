@@ -47,6 +47,7 @@ export function planTiers(command: CommandName, ev: Evidence): TierPlan {
         break;
       }
       const tokenGiven = ev.token !== undefined;
+      if (ev.client) add('client', true);
       add('config', false);
       if (tokenGiven) add('jwt', true);
       add('storage', token?.kind !== 'id-jag');
