@@ -132,7 +132,19 @@ export function buildProgram(version: string, run: Runner): Command {
   add('diagnose', (c) =>
     securityLogOptions(githubOptions(expectationOptions(keyOptions(storeOptions(tokenOptions(c.description('Run every tier there are inputs for and name the failing one')))))))
       .option('--replicas <n>', 'number of server replicas (hazard checks)', (v) => parseIntArg(v, '--replicas'))
-      .option('--mcp-clients <n>', 'number of MCP clients per user (hazard checks)', (v) => parseIntArg(v, '--mcp-clients')),
+      .option('--mcp-clients <n>', 'number of MCP clients per user (hazard checks)', (v) => parseIntArg(v, '--mcp-clients'))
+      .option('--client <name>', "take the tokens from this MCP client's cache: mcp-remote, fastmcp, gemini-cli, claude-code, copilot-cli, opencode (instead of --token-file)")
+      .option('--client-home <dir>', "the home directory the client ran under (default: yours, with the clients' own env variables)")
+      .option('--client-cache <dir>', 'also search this directory for client caches (repeatable; e.g. a FastMCP Client FileTree store)', collect)
+      .option('--server-url <url>', 'the MCP URL the client is configured with (default: --base-url + --mcp-path)'),
+  );
+
+  add('clients', (c) =>
+    keyOptions(storeOptions(expectationOptions(c.description("List the MCP OAuth sessions the MCP clients on this machine hold (tokens as fingerprints); with the server's store and keys, each session's status"))))
+      .option('--client <name>', 'only this client: mcp-remote, fastmcp, gemini-cli, claude-code, copilot-cli, opencode, vscode')
+      .option('--client-home <dir>', "the home directory to read (default: yours, with the clients' own env variables)")
+      .option('--client-cache <dir>', 'also search this directory for client caches (repeatable)', collect)
+      .option('--server-url <url>', 'only sessions for this MCP URL'),
   );
 
   add('check', (c) =>

@@ -32,9 +32,18 @@ export type DiagnoseOptions = KeyOptions &
     since?: string;
     replicas?: number;
     mcpClients?: number;
+    /** --client and friends: the tokens come from the MCP client's cache (diagnose-client.ts). */
+    client?: string;
+    clientHome?: string;
+    clientCache?: string[];
+    serverUrl?: string;
   };
 
 export async function run(opts: DiagnoseOptions, _args: string[], ctx: CommandContext): Promise<CommandResult> {
+  if (opts.client !== undefined) return (await import('./diagnose-client.js')).runClient(opts, ctx);
+  if (opts.clientHome !== undefined || opts.clientCache !== undefined || opts.serverUrl !== undefined) {
+    throw new UsageError('--client-home, --client-cache and --server-url need --client', 'name the MCP client whose cache to read, e.g. --client mcp-remote');
+  }
   const input = await readTokenInput(undefined, opts.tokenFile, ctx);
   const flags = resolveGithubFlags(opts, ctx);
   const since = opts.since !== undefined ? parseAt(opts.since) : undefined;

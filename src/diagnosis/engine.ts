@@ -92,7 +92,7 @@ export function runRules(ev: Evidence): Finding[] {
 function tierEvidence(ev: Evidence, tier: TierName): Collected<unknown>[] | 'always' | undefined {
   switch (tier) {
     case 'client':
-      return ev.client ? [ev.client] : undefined;
+      return ev.client ? [ev.client] : ev.clients ? [ev.clients] : undefined;
     case 'config':
       return 'always';
     case 'discovery':

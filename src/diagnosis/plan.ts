@@ -56,6 +56,9 @@ export function planTiers(command: CommandName, ev: Evidence): TierPlan {
       add('idp', false);
       break;
     }
+    case 'clients':
+      add('client', false);
+      break;
     case 'check':
       add('discovery', true);
       // Inside-out ran (the operator's keys or store were given): the deployment's own tiers.

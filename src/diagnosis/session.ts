@@ -151,7 +151,7 @@ function merge(...lists: Finding[][]): Finding[] {
   const out: Finding[] = [];
   for (const list of lists) {
     for (const f of list) {
-      const key = `${f.code}|${f.severity}`;
+      const key = f.code;
       if (seen.has(key)) continue;
       seen.add(key);
       out.push(f);

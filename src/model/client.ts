@@ -226,3 +226,44 @@ export interface ClientEvidence {
   notes: ClientNote[];
   searched: { client: ClientName; path: string; present: boolean }[];
 }
+
+// ---------------------------------------------------------------------------------------------
+// `mcp-auth-doctor clients`: every session every known client holds
+
+/** One session as the `clients` command lists it (tokens as Secrets: fingerprints in every output). */
+export interface ClientListEntry {
+  client: ClientName;
+  serverUrl: string | null;
+  serverUrlSource: ServerUrlSource | null;
+  serverName?: string;
+  /** Fingerprint of the cached client_id (a CIMD URL for some clients), null when none is cached. */
+  clientId: string | null;
+  accessToken: Secret | null;
+  /** 'fastmcp-jwt': a JWT with FastMCP's claims (jti, client_id); 'jwt': another JWT; 'opaque'. */
+  accessKind: 'fastmcp-jwt' | 'jwt' | 'opaque' | null;
+  /** Fingerprint of the access JWT's jti. */
+  jti?: string;
+  iss?: string;
+  aud?: string | string[];
+  /** Access-token expiry, unix seconds. */
+  expiresAt: number | null;
+  expired: boolean | null;
+  refreshToken: boolean;
+  cacheFile: string;
+  mode: number | null;
+  readableByOthers: boolean;
+  problems: string[];
+  /** With the server's store and keys: the session's status in one word (see README). */
+  status?: string;
+  /** With a status: the session report's one sentence. */
+  statusSummary?: string;
+}
+
+export interface ClientInventory {
+  home: string;
+  sessions: ClientListEntry[];
+  notes: ClientNote[];
+  searched: { client: ClientName; path: string; present: boolean }[];
+  /** Per server URL: sessions held and how many have a live (unexpired) access token, across clients. */
+  perServer: { serverUrl: string; sessions: number; live: number; clients: ClientName[] }[];
+}

@@ -16,7 +16,7 @@ import type { DemoEvidence } from './demo.js';
 import type { CanaryEvidence, DiscoveryEvidence } from './server.js';
 import type { KeyEvidence, SettingsEvidence } from './settings.js';
 import type { ChainEvidence, StoreEvidence } from './store.js';
-import type { ClientEvidence } from './client.js';
+import type { ClientEvidence, ClientInventory } from './client.js';
 import type { TokenEvidence } from './token.js';
 
 export interface Evidence {
@@ -40,6 +40,8 @@ export interface Evidence {
    * then the access path (the cached access token at /mcp).
    */
   refreshPath?: Pick<Evidence, 'token' | 'chain' | 'upstream'>;
+  /** `clients`: every session the known clients hold. */
+  clients?: Collected<ClientInventory>;
   /** `demo` only: the bundled sample's description and expected verdict. */
   demo?: DemoEvidence;
 }
