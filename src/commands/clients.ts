@@ -5,6 +5,7 @@
  */
 import { scanClients, normalizeServerUrl, sessionsForServer, type ClientSession } from '../clients/index.js';
 import { buildReport } from '../diagnosis/engine.js';
+import { UsageError } from '../errors.js';
 import { fingerprint } from '../secrets.js';
 import { collected, type ClientEvidence, type ClientInventory, type ClientListEntry, type Evidence, type Report } from '../model/index.js';
 import type { CommandContext, CommandResult } from './context.js';
@@ -75,6 +76,9 @@ export async function run(opts: ClientsOptions, _args: string[], ctx: CommandCon
 
   // With the store and a key: each session's status (never GitHub).
   const keyGiven = keyInputs.candidateCount > 0 || keyInputs.keySource !== undefined;
+  if (opts.store !== undefined && keyGiven && !serverUrl && !settings.expectedAudience) {
+    throw new UsageError('the store belongs to one server: say which with --base-url (or --server-url) to judge its sessions', 'e.g. clients --store <path> --jwt-signing-key-file <f> --base-url https://mcp.example.com');
+  }
   if (opts.store !== undefined && keyGiven && sessions.length) {
     const keys = new KeyBundle(keyInputs);
     const store = await resolveStoreTarget(opts, ctx);
@@ -82,16 +86,16 @@ export async function run(opts: ClientsOptions, _args: string[], ctx: CommandCon
     await collectTokenAndStore(base, { token: undefined, keys, store, storeRequired: true, inventory: false }, ctx);
     const derived = await keys.derive(ctx);
     const github = githubPlan({ ...resolveGithubFlags({}, ctx), offline: true }, settings, keyInputs);
+    const target = serverUrl ?? settings.expectedAudience;
     for (const [i, s] of sessions.entries()) {
       if (ctx.signal.aborted) break;
-      const target = serverUrl ?? settings.expectedAudience ?? s.serverUrl;
-      if (!target) continue;
-      if (settings.expectedAudience && !sessionsForServer([s], settings.expectedAudience).length) {
+      // The store belongs to one server: only that server's sessions are judged against it.
+      if (!sessionsForServer([s], target!).length) {
         entries[i]!.status = 'other-server';
         continue;
       }
-      const ce: ClientEvidence = { client: s.client, home: scan.home, serverUrl: target, session: s, otherServers: [], notes: [], searched: [] };
-      const r = await judgeSession({ ...base, settings: { ...base.settings }, client: collected(ce) }, s, { derived, keys, store, github, given: undefined }, ctx);
+      const ce: ClientEvidence = { client: s.client, home: scan.home, serverUrl: target!, session: s, otherServers: [], notes: [], searched: [] };
+      const r = await judgeSession({ ...base, settings: { ...base.settings, requiredScopes: [...base.settings.requiredScopes] }, client: collected(ce) }, s, { derived, keys, store, github, given: undefined, probeGithub: false }, ctx);
       entries[i]!.status = statusWord(r);
       entries[i]!.statusSummary = r.summary;
     }

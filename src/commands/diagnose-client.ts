@@ -82,6 +82,8 @@ export interface SessionTools {
   store: Awaited<ReturnType<typeof resolveStoreTarget>>;
   github: ReturnType<typeof githubPlan>;
   given: Awaited<ReturnType<typeof readSecret>>;
+  /** False: GitHub is not asked at all (the `clients` listing); the upstream tier is then not judged. */
+  probeGithub?: boolean;
 }
 
 /** One session judged: both paths collected (GitHub at most once per upstream token), then the core's session report. */
@@ -90,7 +92,7 @@ export async function judgeSession(sessionBase: Evidence, s: ClientSession, tool
   const refresh = await pathEvidence(sessionBase, s, 'refresh', tools.derived, tools.keys, tools.store, ctx);
   const asked = new Map<string, Evidence['upstream']>();
   for (const ev of [access, refresh]) {
-    if (!ev || ctx.signal.aborted) continue;
+    if (!ev || ctx.signal.aborted || tools.probeGithub === false) continue;
     const up = upstreamFor(tools.given ? { token: tools.given, source: tools.given.source } : undefined, ev);
     const key = up.target?.token.fingerprint;
     if (key !== undefined && asked.has(key)) {
@@ -120,7 +122,7 @@ async function pathEvidence(
   delete ev.client;
   ev.token = await collectTokenEvidence(input, derived, ev.settings, ctx.signal);
   const token = ev.token.status === 'collected' ? ev.token.value : undefined;
-  if (base.store && base.store.status !== 'skipped' && token && !ctx.signal.aborted) {
+  if (base.store?.status !== 'skipped' && base.settings.storeSource !== undefined && token && !ctx.signal.aborted) {
     const { evidence } = await collectStoreEvidence(store, derived, keys.storageKey, token, { inventory: false }, ctx);
     if (evidence.chain) ev.chain = evidence.chain;
   }

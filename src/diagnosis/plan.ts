@@ -57,7 +57,7 @@ export function planTiers(command: CommandName, ev: Evidence): TierPlan {
       break;
     }
     case 'clients':
-      add('client', false);
+      add('client', true);
       break;
     case 'check':
       add('discovery', true);

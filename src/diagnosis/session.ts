@@ -195,7 +195,9 @@ export function buildSessionReport(inputs: SessionInputs, opts: ReportOptions): 
   const rFind = r ? tagged(r.findings, 'refresh') : [];
   const aErrs = errorsOf(aFind);
   const rErrs = errorsOf(rFind);
-  const accessExpiredOnly = aErrs.length > 0 && aErrs.every((f) => f.code === 'JWT_EXPIRED');
+  // FastMCP stops at the first failing stage: an access token rejected at jwt.exp is merely expired
+  // (what the doctor sees behind it — e.g. its JTI mapping gone with it — is the expiry's consequence).
+  const accessExpiredOnly = aErrs[0]?.code === 'JWT_EXPIRED';
   const accessWorks = a?.verdict === 'healthy';
   const refreshWorks = r?.verdict === 'healthy';
   const accessExp = valueOf(access?.token)?.claims?.exp;
@@ -208,6 +210,7 @@ export function buildSessionReport(inputs: SessionInputs, opts: ReportOptions): 
   let findings: Finding[];
   let endsAt: number | undefined;
   const clientErr = errorsOf(cf)[0];
+  let refreshes = false;
 
   if (clientErr) {
     head = clientErr;
@@ -218,9 +221,10 @@ export function buildSessionReport(inputs: SessionInputs, opts: ReportOptions): 
   } else if (accessWorks && (refreshWorks || !r)) {
     findings = merge(cf, aFind, rFind);
   } else if (accessExpiredOnly && refreshWorks) {
-    const demoted = aFind.map((f) => (f.code === 'JWT_EXPIRED' ? { ...f, severity: 'info' as const, detail: `${f.detail} The client refreshes it by itself.` } : f));
+    const demoted = aFind.map((f) => (f.severity === 'error' ? { ...f, severity: 'info' as const, detail: `${f.detail} (Expected: the access token has expired and the client refreshes it by itself.)` } : f));
     const info = finding('CLIENT_ACCESS_EXPIRED_REFRESHES', `The access token expired at ${typeof accessExp === 'number' ? isoTime(accessExp) : 'an earlier time'}; the refresh token works at /token, so ${c?.client ?? 'the client'} gets a new pair on its next request.`, { stage: 'client.cache' });
     findings = merge(cf, [info], demoted, rFind);
+    refreshes = true;
   } else if (accessWorks && r?.verdict === 'failing') {
     head = rErrs[0];
     failingTier = 'refresh';
@@ -245,7 +249,7 @@ export function buildSessionReport(inputs: SessionInputs, opts: ReportOptions): 
     const sentence = `${TIER_TITLES[failingTier]} fails: ${head.title} (${head.code}).`;
     summary = failingTier === 'refresh' && endsAt !== undefined ? `${sentence} The session works until ${isoTime(endsAt)}, when the access token expires; then it needs a new browser login.` : sentence;
   } else {
-    const paths = [a, r].filter((x): x is Report => x !== undefined);
+    const paths = (refreshes ? [r] : [a, r]).filter((x): x is Report => x !== undefined);
     const undecided = paths.find((p) => p.verdict !== 'healthy');
     if (undecided || opts.interrupted || (!a && !r)) {
       verdict = 'inconclusive';

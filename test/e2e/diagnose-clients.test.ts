@@ -4,7 +4,7 @@
  * with the modes the client wrote, the server's real store, a stand-in GitHub on 127.0.0.1 answering
  * as the bundle's GitHub did at capture. Ground truth: each bundle's scenario.json.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -172,5 +172,65 @@ describe('sessions', () => {
     const r = await runCli(['diagnose', '--client', 'vscode', '--client-home', home, '--server-url', 'http://127.0.0.1:1/mcp']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/secret storage/);
+  });
+});
+
+describe('the session over time', () => {
+  const healthy = listClientBundles().find((b) => b.id === 'mcp-remote/a-healthy')!;
+  let github: FakeGithub;
+  beforeAll(async () => {
+    github = await fakeGithubFromClientBundle(healthy);
+  });
+  afterAll(async () => {
+    await github?.close();
+  });
+
+  it('access token expired, refresh token works: healthy, the client refreshes by itself', async () => {
+    const home = copyClientHome(healthy);
+    const later = healthy.scenario.cached.access_token_claims.exp + 60;
+    const r = await runCli(['diagnose', '--client', 'mcp-remote', '--client-home', home, ...clientBundleArgs(healthy, mkdtempSync(join(work, 'k-'))), '--github-api-url', github.apiUrl, '--at', String(later), '--json']);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.session?.access?.errors[0]).toBe('JWT_EXPIRED');
+    expect(report.session?.refresh?.verdict).toBe('healthy');
+    expect(report.verdict).toBe('healthy');
+    expect(report.findings.find((f) => f.code === 'CLIENT_ACCESS_EXPIRED_REFRESHES')?.severity).toBe('info');
+    expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('clients', () => {
+  const bundles = listClientBundles();
+  const superseded = bundles.find((b) => b.id === 'mcp-remote/b-refresh-superseded')!;
+
+  it('lists every session of every bundle home, tokens as fingerprints, and judges one server\'s sessions with its store', async () => {
+    const home = mkdtempSync(join(work, 'all-'));
+    const secrets: string[] = [];
+    let expected = 0;
+    for (const b of bundles.filter((x) => x.id.startsWith('mcp-remote/') || x.id.startsWith('gemini-cli/a') || x.id.startsWith('fastmcp/a') || x.id.startsWith('claude-code/a'))) {
+      const h = copyClientHome(b);
+      secrets.push(...(await cachedSecrets(h)));
+      expected += (await scanClients({ home: h })).sessions.length;
+      cpSync(h, home, { recursive: true });
+    }
+    const before = hashTree(home);
+    const list = await runCli(['clients', '--client-home', home, '--at', String(superseded.scenario.captured_at), '--json']);
+    expect(list.code).toBe(0);
+    const inv = (JSON.parse(list.stdout) as Report).evidence.clients;
+    expect(inv?.status).toBe('collected');
+    const sessions = inv?.status === 'collected' ? inv.value.sessions : [];
+    expect(sessions).toHaveLength(expected);
+    expect(new Set(sessions.map((s) => s.client))).toEqual(new Set(['mcp-remote', 'gemini-cli', 'fastmcp', 'claude-code']));
+    expect(sessions.every((s) => s.accessKind === 'fastmcp-jwt' && s.refreshToken)).toBe(true);
+
+    const key = join(mkdtempSync(join(work, 'k-')), 'signing-key');
+    writeFileSync(key, (superseded.settings as unknown as { current_server: Record<string, string> }).current_server['jwt_signing_key (as passed to GitHubProvider)']!);
+    const judged = await runCli(['clients', '--client-home', home, '--client', 'mcp-remote', '--store', join(superseded.dir, 'server', 'storage'), '--jwt-signing-key-file', key, '--base-url', superseded.settings.base_url, '--at', String(superseded.scenario.captured_at)]);
+    expect(judged.code).toBe(0);
+    expect(judged.stdout).toContain('[superseded]');
+    expect(judged.stdout).toContain('[other-server]');
+    const text = await runCli(['clients', '--client-home', home]);
+    for (const out of [list.stdout, judged.stdout, text.stdout, judged.stderr]) for (const s of secrets) expect(out.includes(s)).toBe(false);
+    expect(hashTree(home)).toEqual(before);
   });
 });
