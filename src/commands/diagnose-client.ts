@@ -11,17 +11,21 @@ import { UsageError } from '../errors.js';
 import { readSecret } from '../inputs.js';
 import { collected, type ClientEvidence, type ClientSession, type Evidence, type Report, type SettingsEvidence, valueOf } from '../model/index.js';
 import type { CommandContext, CommandResult } from './context.js';
-import type { DiagnoseOptions } from './diagnose.js';
 import { collectStoreEvidence, collectTokenAndStore, collectTokenEvidence, inferVersion, probeUpstream, upstreamFor } from './inside-out.js';
 import { diagnosableClient, resolveClientScan, serverUrlFlag, type ClientFlags } from './resolve/client.js';
 import { ENV } from './resolve/env.js';
-import { githubPlan, resolveGithubFlags } from './resolve/github.js';
-import { KeyBundle, readKeyInputs } from './resolve/keys.js';
-import { buildSettings } from './resolve/settings.js';
-import { resolveStoreTarget } from './resolve/store.js';
+import { githubPlan, resolveGithubFlags, type GithubOptions } from './resolve/github.js';
+import { KeyBundle, readKeyInputs, type KeyOptions } from './resolve/keys.js';
+import { buildSettings, type ExpectationOptions } from './resolve/settings.js';
+import { resolveStoreTarget, type StoreOptions } from './resolve/store.js';
 import type { TokenInput } from './resolve/token.js';
 
-export type ClientDiagnoseOptions = DiagnoseOptions & ClientFlags;
+/** diagnose's options (kept apart from diagnose.ts, which loads this module). */
+export type ClientDiagnoseOptions = KeyOptions &
+  ExpectationOptions &
+  StoreOptions &
+  GithubOptions &
+  ClientFlags & { tokenFile?: string; presentedAs?: 'access' | 'refresh'; replicas?: number; mcpClients?: number };
 
 function tokenInput(s: ClientSession, which: 'access' | 'refresh'): TokenInput | undefined {
   const t = which === 'access' ? s.accessToken : s.refreshToken;

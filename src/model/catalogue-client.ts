@@ -31,7 +31,7 @@ export const CLIENT_CATALOGUE = [
     severity: 'warning',
     title: 'The client holds an access token but no refresh token',
     fix: 'Nothing to do while the access token is valid; expect a browser login when it expires. If the client is supposed to refresh, check that it stores the refresh_token of the token response.',
-    seenIn: 'issue 13',
+    seenIn: 'issue 13 (client tier: what the client holds)',
   },
   {
     code: 'CLIENT_TOKEN_FOR_OTHER_SERVER',
@@ -40,7 +40,7 @@ export const CLIENT_CATALOGUE = [
     severity: 'error',
     title: 'The cached token was issued for another server',
     fix: "Clear this client's session for the server (see the fix line for this client) and log in again; if the server's base_url changed on purpose, every client needs that once.",
-    seenIn: 'issue 13',
+    seenIn: 'issue 13 (client tier: what the client holds)',
   },
   {
     code: 'CLIENT_CACHE_READABLE_BY_OTHERS',
@@ -49,7 +49,7 @@ export const CLIENT_CATALOGUE = [
     severity: 'warning',
     title: 'The token cache is readable by other users',
     fix: 'chmod 600 the file named in the detail (and 700 its directory); if others could read it, log out of the session so the server forgets the tokens.',
-    seenIn: 'issue 13',
+    seenIn: 'issue 13 (client tier: what the client holds)',
   },
   {
     code: 'CLIENT_CACHE_MALFORMED',
@@ -58,7 +58,7 @@ export const CLIENT_CATALOGUE = [
     severity: 'warning',
     title: 'The cache entry for this server is incomplete or malformed',
     fix: "Clear this client's session for the server and log in again; if it recurs, report it to the client with the field named in the detail.",
-    seenIn: 'issue 13',
+    seenIn: 'issue 13 (client tier: what the client holds)',
   },
   {
     code: 'CLIENT_ACCESS_EXPIRED_REFRESHES',
@@ -67,7 +67,7 @@ export const CLIENT_CATALOGUE = [
     severity: 'info',
     title: 'The access token has expired; the client will refresh it by itself',
     fix: 'Nothing to do.',
-    seenIn: 'issue 13',
+    seenIn: 'issue 13 (client tier: what the client holds)',
   },
   {
     code: 'CLIENT_SESSION_ENDS',
