@@ -157,7 +157,11 @@ export function buildProgram(version: string, run: Runner): Command {
       .option('--http-timeout <ms>', 'timeout per HTTP request to the server', (v) => parseIntArg(v, '--http-timeout')),
   );
 
-  add('demo', (c) => c.description('Diagnose the bundled sample deployment (broken on purpose), offline; exits 0 when the diagnosis finds its problem (diagnose itself exits 1)'));
+  add('demo', (c) =>
+    c
+      .description('Diagnose the bundled sample deployment (broken on purpose), offline; exits 0 when the diagnosis finds its problem (diagnose itself exits 1)')
+      .option('--client', "the client-side sample instead: a real mcp-remote cache whose refresh token another process redeemed (diagnose --client)"),
+  );
 
   return program;
 }
