@@ -9,7 +9,9 @@ import { scanClients, sessionsForServer } from '../clients/index.js';
 import { buildSessionReport, worstSession } from '../diagnosis/session.js';
 import { UsageError } from '../errors.js';
 import { readSecret } from '../inputs.js';
-import { collected, type ClientEvidence, type ClientSession, type Evidence, type Report, type SettingsEvidence, valueOf } from '../model/index.js';
+import { parseAt } from '../time.js';
+import { idpEvidence } from './idp-evidence.js';
+import { collected, type ClientEvidence, type ClientSession, type Evidence, type Report, type SettingsEvidence, valueOf, type Collected, type IdpEvidence, type UpstreamToken } from '../model/index.js';
 import type { CommandContext, CommandResult } from './context.js';
 import { collectStoreEvidence, collectTokenAndStore, collectTokenEvidence, inferVersion, probeUpstream, upstreamFor } from './inside-out.js';
 import { diagnosableClient, resolveClientScan, serverUrlFlag, type ClientFlags } from './resolve/client.js';
@@ -25,7 +27,7 @@ export type ClientDiagnoseOptions = KeyOptions &
   ExpectationOptions &
   StoreOptions &
   GithubOptions &
-  ClientFlags & { tokenFile?: string; presentedAs?: 'access' | 'refresh'; replicas?: number; mcpClients?: number };
+  ClientFlags & { tokenFile?: string; presentedAs?: 'access' | 'refresh'; replicas?: number; mcpClients?: number; securityLog?: string[]; app?: string; since?: string };
 
 function tokenInput(s: ClientSession, which: 'access' | 'refresh'): TokenInput | undefined {
   const t = which === 'access' ? s.accessToken : s.refreshToken;
@@ -38,6 +40,7 @@ export async function runClient(opts: ClientDiagnoseOptions, ctx: CommandContext
   if (opts.tokenFile !== undefined) throw new UsageError('--client and --token-file were both given', 'give one: --client reads the tokens from the client\'s cache, --token-file takes one token');
   if (opts.presentedAs !== undefined) throw new UsageError('--presented-as does not apply with --client', 'the client\'s access token is judged at /mcp and its refresh token at /token');
   const client = diagnosableClient(opts.client!);
+  const since = opts.since !== undefined ? parseAt(opts.since) : undefined;
   const flags = resolveGithubFlags(opts, ctx);
   const keys = new KeyBundle(await readKeyInputs(opts, ctx));
   const settings = buildSettings(
@@ -75,7 +78,7 @@ export async function runClient(opts: ClientDiagnoseOptions, ctx: CommandContext
       ce.of = matches.length;
     }
     const sessionBase: Evidence = { ...base, settings: copySettings(base.settings), client: collected(ce) };
-    reports.push(await judgeSession(sessionBase, m.session, { derived, keys, store: storeTarget, github, given }, ctx));
+    reports.push(await judgeSession(sessionBase, m.session, { derived, keys, store: storeTarget, github, given, idp: (ev, target) => idpEvidence(opts, ev, target, since, ctx) }, ctx));
   }
   return { report: worstSession(reports) };
 }
@@ -88,6 +91,8 @@ export interface SessionTools {
   given: Awaited<ReturnType<typeof readSecret>>;
   /** False: GitHub is not asked at all (the `clients` listing); the upstream tier is then not judged. */
   probeGithub?: boolean;
+  /** The GitHub-side evidence for the session (security-log exports, the cap estimate), given the upstream token behind it. */
+  idp?: (ev: Evidence, target: UpstreamToken | undefined) => Promise<Collected<IdpEvidence> | undefined>;
 }
 
 /** One session judged: both paths collected (GitHub at most once per upstream token), then the core's session report. */
@@ -106,6 +111,12 @@ export async function judgeSession(sessionBase: Evidence, s: ClientSession, tool
     }
     await probeUpstream(ev, tools.github, up, ctx);
     if (key !== undefined) asked.set(key, ev.upstream);
+  }
+  // GitHub-side evidence once, on the path that decides first (the access path when there is one).
+  const main = access ?? refresh;
+  if (main && tools.idp && !ctx.signal.aborted) {
+    const idp = await tools.idp(main, upstreamFor(tools.given ? { token: tools.given, source: tools.given.source } : undefined, main).target);
+    if (idp) main.idp = idp;
   }
   return buildSessionReport({ base: sessionBase, ...(access ? { access } : {}), ...(refresh ? { refresh } : {}) }, { version: ctx.version, interrupted: ctx.signal.aborted });
 }

@@ -6,13 +6,11 @@
 import { buildReport } from '../diagnosis/engine.js';
 import { unusableToken } from '../diagnosis/facts.js';
 import { UsageError } from '../errors.js';
-import { knownToken, type KnownToken } from '../github/audit.js';
-import { classifyClientId } from '../github/classify.js';
-import { collectSecurityLogs, storeEstimateFromInventory } from '../github/collect-idp.js';
 import { readSecret } from '../inputs.js';
-import { collected, type Collected, type Evidence, type IdpEvidence, type StoreEvidence, type UpstreamToken } from '../model/index.js';
+import type { Evidence } from '../model/index.js';
 import { parseAt } from '../time.js';
 import type { CommandContext, CommandResult } from './context.js';
+import { idpEvidence } from './idp-evidence.js';
 import { collectTokenAndStore, probeUpstream, upstreamFor } from './inside-out.js';
 import { ENV } from './resolve/env.js';
 import { githubPlan, resolveGithubFlags, type GithubOptions } from './resolve/github.js';
@@ -75,28 +73,4 @@ export async function run(opts: DiagnoseOptions, _args: string[], ctx: CommandCo
 
   // 5. Verdict.
   return { report: buildReport(ev, { version: ctx.version, interrupted: ctx.signal.aborted }) };
-}
-
-async function idpEvidence(opts: DiagnoseOptions, ev: Evidence, target: UpstreamToken | undefined, since: number | undefined, ctx: CommandContext): Promise<Collected<IdpEvidence> | undefined> {
-  const inventory: StoreEvidence | undefined = ev.store?.status === 'collected' ? ev.store.value : undefined;
-  const tokens: KnownToken[] = target ? [knownToken(target.token, `the upstream token behind this session (${target.token})`, { ...(target.hasRefreshToken !== undefined ? { hasRefreshToken: target.hasRefreshToken } : {}), ...(target.storedExpiresAt !== undefined ? { expiresAt: target.storedExpiresAt } : {}) })] : [];
-  const app = opts.app?.trim() || ev.settings.upstreamClientId;
-  if (opts.securityLog?.length) {
-    const idp = await collectSecurityLogs(opts.securityLog, { app, since, tokens }, ctx);
-    if (inventory && idp.status !== 'skipped' && idp.value) idp.value.storeEstimate = storeEstimateFromInventory(inventory);
-    return idp;
-  }
-  const oauthApp = (inventory?.chainHealth.tokensByPrefix['gho_'] ?? 0) > 0 || classifyClientId(ev.settings.upstreamClientId) === 'oauth-app';
-  if (inventory && oauthApp) {
-    return collected<IdpEvidence>({
-      source: 'store-estimate',
-      eventsRead: 0,
-      eventsForApp: 0,
-      matches: [],
-      destroysByExplanation: {},
-      timelines: [],
-      storeEstimate: storeEstimateFromInventory(inventory),
-    });
-  }
-  return undefined;
 }
