@@ -20,10 +20,11 @@ interface IssuedToken {
 }
 
 /** The bundle's own words for a token → what verify-token must find (first error code, or healthy). */
-function expectation(b: Bundle, t: IssuedToken): { verdict: 'healthy' | 'failing'; code?: string; tier?: string } {
+function expectation(b: Bundle, t: IssuedToken): { verdict: 'healthy' | 'failing'; code?: string; tier?: string; also?: string } {
   const s = t.status;
   if (s.startsWith('valid') || s.startsWith('JWT valid; upstream')) return { verdict: 'healthy' };
-  if (s.startsWith('rotated')) return { verdict: 'failing', code: 'REFRESH_TOKEN_NOT_FOUND', tier: 'refresh' };
+  // Rotated by the bundle's own later refresh: its successor is in the store (REFRESH_TOKEN_NOT_FOUND follows).
+  if (s.startsWith('rotated')) return { verdict: 'failing', code: 'REFRESH_TOKEN_SUPERSEDED', tier: 'refresh', also: 'REFRESH_TOKEN_NOT_FOUND' };
   if (s.startsWith('expired')) return { verdict: 'failing', code: 'JWT_EXPIRED', tier: 'jwt' };
   if (s.includes('JTI mapping missing')) return { verdict: 'failing', code: 'STORE_JTI_MAPPING_MISSING', tier: 'storage' };
   if (s.startsWith('signature does not verify')) {
@@ -65,6 +66,7 @@ describe.each(bundles.map((b, i) => [b.id, b, i + 1] as const))('%s', (_id, b, d
       expect(r.code).toBe(0);
     } else {
       expect(firstError?.code).toBe(want.code);
+      if (want.also) expect(report.findings.map((f) => f.code)).toContain(want.also);
       expect(report.failingTier).toBe(want.tier);
       expect(r.code).toBe(1);
     }
