@@ -225,12 +225,13 @@ export function buildSessionReport(inputs: SessionInputs, opts: ReportOptions): 
     const info = finding('CLIENT_ACCESS_EXPIRED_REFRESHES', `The access token expired at ${typeof accessExp === 'number' ? isoTime(accessExp) : 'an earlier time'}; the refresh token works at /token, so ${c?.client ?? 'the client'} gets a new pair on its next request.`, { stage: 'client.cache' });
     findings = merge(cf, [info], demoted, rFind);
     refreshes = true;
-  } else if (accessWorks && r?.verdict === 'failing') {
+  } else if ((accessWorks || (a !== undefined && aErrs.length === 0)) && r?.verdict === 'failing') {
+    // The access token works (or passes every check that could be made, e.g. GitHub not asked).
     head = rErrs[0];
     failingTier = 'refresh';
     const ends = typeof sessionEnds === 'number' ? sessionEnds : undefined;
     if (ends !== undefined) endsAt = ends;
-    const info = finding('CLIENT_SESSION_ENDS', `The access token works until ${ends !== undefined ? isoTime(ends) : 'it expires'}; after that the refresh fails and ${c?.client ?? 'the client'} needs a new browser login.`, { stage: 'client.cache', ...(ends !== undefined ? { data: { endsAt: ends } } : {}) });
+    const info = finding('CLIENT_SESSION_ENDS', `The access token ${accessWorks ? 'works' : 'passes every check made here'} until ${ends !== undefined ? isoTime(ends) : 'it expires'}; after that the refresh fails and ${c?.client ?? 'the client'} needs a new browser login.`, { stage: 'client.cache', ...(ends !== undefined ? { data: { endsAt: ends } } : {}) });
     findings = merge(cf, rErrs, [info], rFind, aFind);
   } else if (a && aErrs.length && !accessExpiredOnly) {
     head = aErrs[0];

@@ -18,7 +18,7 @@ function mode(m: number | null): string {
 
 function pathLine(label: string, p: SessionPath | null, s: Style): string {
   if (!p) return `  ${label.padEnd(34)} ${s.dim('no such token cached')}`;
-  const word = p.verdict === 'healthy' ? s.green('works') : p.verdict === 'failing' ? s.red(`fails at ${p.failingTier} (${p.errors.join(', ')})`) : s.yellow('not decided (see below)');
+  const word = p.verdict === 'healthy' ? s.green('works') : p.verdict === 'failing' ? s.red(`fails at ${p.failingTier} (${p.errors.join(', ')})`) : s.yellow('no error found, not fully checked (see below)');
   return `  ${label.padEnd(34)} ${word}`;
 }
 
