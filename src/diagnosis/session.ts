@@ -53,12 +53,18 @@ function normal(url: string): string | null {
   }
 }
 
+/** Text from the user's cache files (URLs, paths, names) with control characters shown as \xNN. */
+function safe(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 function where(s: ClientSession): string {
-  return s.cache.path;
+  return safe(s.cache.path);
 }
 
 function clearHint(s: ClientSession): string {
-  return s.registration ? ` To clear it: ${s.registration.howToClear}` : '';
+  return s.registration ? ` To clear it: ${safe(s.registration.howToClear)}` : '';
 }
 
 /** The client tier's findings: what the cache holds for the server, judged before anything is sent. */
@@ -67,9 +73,9 @@ export function clientFindings(c: ClientEvidence, ev: Evidence): Finding[] {
   const s = c.session;
   const stage = { stage: 'client.cache' as const };
   if (!s) {
-    const others = c.otherServers.length ? ` It holds sessions for: ${c.otherServers.join(', ')}.` : ' It holds no MCP OAuth session at all.';
-    const looked = [...new Set(c.searched.filter((x) => x.client === c.client).map((x) => `${x.path}${x.present ? '' : ' (absent)'}`))];
-    const notes = c.notes.filter((n) => n.client === c.client).map((n) => `${n.message}${n.hint ? ` (${n.hint})` : ''}`);
+    const others = c.otherServers.length ? ` It holds sessions for: ${c.otherServers.map(safe).join(', ')}.` : ' It holds no MCP OAuth session at all.';
+    const looked = [...new Set(c.searched.filter((x) => x.client === c.client).map((x) => `${safe(x.path)}${x.present ? '' : ' (absent)'}`))];
+    const notes = c.notes.filter((n) => n.client === c.client).map((n) => safe(`${n.message}${n.hint ? ` (${n.hint})` : ''}`));
     out.push(
       finding('CLIENT_NO_SESSION', `${c.client} holds no session for ${c.serverUrl}.${others}${looked.length ? ` Looked in: ${looked.join(', ')}.` : ''}${notes.length ? ` ${notes.join(' ')}` : ''}`, {
         ...stage,
@@ -95,21 +101,21 @@ export function clientFindings(c: ClientEvidence, ev: Evidence): Finding[] {
     const audOff = auds.length > 0 && wantAud !== null && !auds.some((a) => normal(a) === wantAud);
     const issOff = peek.iss !== undefined && wantIss !== null && normal(peek.iss) !== wantIss;
     if (audOff || issOff) {
-      const parts = [audOff ? `aud ${auds.join(', ')} (this server: ${ev.settings.expectedAudience ?? c.serverUrl})` : '', issOff ? `iss ${peek.iss} (this server: ${ev.settings.expectedIssuer})` : ''].filter(Boolean);
+      const parts = [audOff ? `aud ${auds.map(safe).join(', ')} (this server: ${ev.settings.expectedAudience ?? c.serverUrl})` : '', issOff ? `iss ${safe(peek.iss ?? '')} (this server: ${ev.settings.expectedIssuer})` : ''].filter(Boolean);
       out.push(finding('CLIENT_TOKEN_FOR_OTHER_SERVER', `The token ${c.client} caches for ${c.serverUrl} (${where(s)}) has ${parts.join(' and ')}.${clearHint(s)}`, { ...stage, data: { aud: auds, iss: peek.iss ?? null } }));
     }
   }
   const open = s.files.filter((f) => f.readableByOthers);
   if (open.length) {
     out.push(
-      finding('CLIENT_CACHE_READABLE_BY_OTHERS', open.map((f) => `${f.path} has mode ${f.mode === null ? 'unknown' : `0${f.mode.toString(8)}`}`).join('; ') + '.', {
+      finding('CLIENT_CACHE_READABLE_BY_OTHERS', open.map((f) => `${safe(f.path)} has mode ${f.mode === null ? 'unknown' : `0${f.mode.toString(8)}`}`).join('; ') + '.', {
         ...stage,
         data: { files: open.map((f) => ({ path: f.path, mode: f.mode })) },
       }),
     );
   }
   const problems = s.problems.filter((p) => p.kind !== 'orphan');
-  if (problems.length) out.push(finding('CLIENT_CACHE_MALFORMED', problems.map((p) => p.message).join('; '), stage));
+  if (problems.length) out.push(finding('CLIENT_CACHE_MALFORMED', problems.map((p) => safe(p.message)).join('; '), stage));
   return out;
 }
 
@@ -127,10 +133,10 @@ function registrationUnknown(c: ClientEvidence, paths: (Evidence | undefined)[])
     const claim = ev?.token?.status === 'collected' ? ev.token.value.claims?.client_id : undefined;
     const id = s.clientId ?? (typeof claim === 'string' ? claim : undefined);
     if (!id) continue;
-    const reg = s.registration ? ` It is cached in ${s.registration.file}${s.registration.entry ? ` (${s.registration.entry})` : ''}.` : '';
-    return finding('STORE_CACHED_CLIENT_ID_UNKNOWN', `${c.client} holds client_id ${id} for ${c.serverUrl}; it is absent from ${l.where}.${reg}`, {
+    const reg = s.registration ? ` It is cached in ${safe(s.registration.file)}${s.registration.entry ? ` (${safe(s.registration.entry)})` : ''}.` : '';
+    return finding('STORE_CACHED_CLIENT_ID_UNKNOWN', `${c.client} holds client_id ${safe(id)} for ${safe(c.serverUrl)}; it is absent from ${l.where}.${reg}`, {
       stage: 'storage.client',
-      fixNote: s.registration ? `For ${c.client}: ${s.registration.howToClear}` : '',
+      fixNote: s.registration ? `For ${c.client}: ${safe(s.registration.howToClear)}` : '',
       data: { clientId: id, registrationFile: s.registration?.file ?? null },
     });
   }
@@ -262,7 +268,7 @@ export function buildSessionReport(inputs: SessionInputs, opts: ReportOptions): 
         : `Healthy: the access token has expired and ${c?.client ?? 'the client'} will refresh it by itself (the refresh token works at /token).`;
     }
   }
-  const fix = head ? head.fix + (head.code === 'STORE_CACHED_CLIENT_ID_UNKNOWN' && c?.session?.registration ? ` For ${c.client}: ${c.session.registration.howToClear}` : '') : verdict === 'inconclusive' ? ([a, r].find((p) => p && p.verdict === 'inconclusive')?.fix ?? b.fix) : '';
+  const fix = head ? head.fix : verdict === 'inconclusive' ? ([a, r].find((p) => p && p.verdict === 'inconclusive')?.fix ?? b.fix) : '';
   const clientTier: TierResult = clientErr ? { status: 'fail', reason: clientErr.title } : c ? { status: 'pass', reason: cf.some((f) => f.severity === 'warning') ? `session found (${cf.filter((f) => f.severity === 'warning').length} warning(s))` : 'session found' } : { status: 'skipped', reason: 'no MCP client cache read' };
   const main = a ?? r ?? b;
   const report: Report = {
