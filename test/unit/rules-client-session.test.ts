@@ -84,6 +84,12 @@ describe('client tier findings', () => {
     expect(codes(f)).toEqual(['CLIENT_CACHE_READABLE_BY_OTHERS:warning']);
     expect(f[0]!.detail).toContain('mode 0644');
   });
+  it('control characters from a cache file are escaped in the detail', () => {
+    const c = { ...client(), otherServers: ['http://evil\u001b[31m/mcp'] };
+    const d = clientFindings(c, base(c))[0]!.detail;
+    expect(d).not.toContain('\u001b');
+    expect(d).toContain('\\x1b[31m');
+  });
 });
 
 describe('REFRESH_TOKEN_SUPERSEDED', () => {
