@@ -53,7 +53,10 @@ export function clientsSection(report: Report, s: Style): string {
   const inv = valueOf(report.evidence.clients);
   if (!inv) return '';
   const out = [s.bold(`MCP client sessions under ${printable(inv.home)}`)];
-  if (!inv.sessions.length) out.push('  none found');
+  if (!inv.sessions.length) {
+    out.push('  none found; looked in:');
+    for (const l of inv.searched) out.push(`    ${l.client.padEnd(12)} ${printable(l.path)}${l.present ? '' : s.dim(' (absent)')}`);
+  }
   for (const e of inv.sessions) {
     const status = e.status ? ` [${e.status}]` : '';
     out.push(`  ${s.bold(e.client)} → ${e.serverUrl ? printable(e.serverUrl) : s.dim('(server URL not stored)')}${e.serverUrlSource && e.serverUrlSource !== 'cache' ? s.dim(` (from ${e.serverUrlSource})`) : ''}${status}`);
