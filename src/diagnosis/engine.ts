@@ -1,11 +1,12 @@
 /**
  * Evidence → findings → tiers → verdict. Pure: no I/O, no clock (`ev.now` is the time).
  */
-import { type Collected, entry, type Evidence, type Finding, type Report, type StageId, TIER_TITLES, type TierName, type TierResult, TIERS, valueOf, type Verdict } from '../model/index.js';
+import { type Collected, entry, type Evidence, type FailingStage, type Finding, type Report, type StageId, TIER_TITLES, type TierName, type TierResult, TIERS, valueOf, type Verdict } from '../model/index.js';
 import { pathOf } from './facts.js';
 import { assessSurface } from './rules/discovery.js';
 import { ALL_RULES } from './rules/index.js';
 import { INTERRUPTED } from './exit.js';
+import { explain, rootCause } from './explanations.js';
 import { planTiers, type TierPlan } from './plan.js';
 import { stagesFor } from './stages.js';
 
@@ -186,20 +187,43 @@ export interface ReportOptions {
   plan?: TierPlan;
 }
 
+/**
+ * Link every finding to the finding that explains it (explanations.ts), and follow the links from
+ * FastMCP's stopping point (the first error) to the deepest proven cause. A cause on that chain is an
+ * error itself: it is why FastMCP rejects the token.
+ */
+function linkExplanations(ev: Evidence, findings: Finding[]): { stop: Finding; cause: Finding } | undefined {
+  for (const f of findings) {
+    const cause = explain(ev, f, findings);
+    if (cause) f.explainedBy = cause.code;
+  }
+  const stop = findings.find((f) => f.severity === 'error');
+  if (!stop) return undefined;
+  const cause = rootCause(ev, stop, findings);
+  for (let f: Finding | undefined = stop; f && f !== cause; f = explain(ev, f, findings)) {
+    const next = explain(ev, f, findings);
+    if (next) next.severity = 'error';
+  }
+  return { stop, cause };
+}
+
 export function buildReport(ev: Evidence, opts: ReportOptions): Report {
   const plan = opts.plan ?? planTiers(ev.command, ev);
   const findings = runRules(ev);
+  const failing = linkExplanations(ev, findings);
   const tiers = tierResults(ev, findings, plan.tiers);
-  const firstError = findings.find((f) => f.severity === 'error');
   let verdict: Verdict;
   let failingTier: TierName | null = null;
+  let failingStage: FailingStage | null = null;
   let summary: string;
   let fix = '';
-  if (firstError) {
+  if (failing) {
+    const { stop, cause } = failing;
     verdict = 'failing';
-    failingTier = firstError.tier;
-    summary = `${TIER_TITLES[firstError.tier]} fails: ${firstError.title} (${firstError.code}).`;
-    fix = firstError.fix;
+    failingTier = cause.tier;
+    failingStage = { stage: stop.stage ?? null, tier: stop.tier, code: stop.code };
+    summary = `${TIER_TITLES[cause.tier]} fails: ${cause.title} (${cause.code}).`;
+    fix = cause.fix;
   } else {
     const undecided = plan.deciding.filter((t) => {
       const s = tiers[t]?.status;
@@ -225,6 +249,7 @@ export function buildReport(ev: Evidence, opts: ReportOptions): Report {
     evaluatedAt: new Date(ev.now * 1000).toISOString(),
     verdict,
     failingTier,
+    failingStage,
     summary,
     fix,
     tiers,
