@@ -286,7 +286,7 @@ const CORE = [
     tier: 'upstream',
     severity: 'error',
     title: 'GitHub rejects the upstream token (401 Bad credentials)',
-    fix: 'The GitHub token behind this session is revoked, expired or evicted — GitHub does not say which (the security log does). FastMCP answers invalid_token and cannot recover: the user must re-authenticate. Check the security log for oauth_access.destroy (max_for_app, expired) and the app authorization.',
+    fix: 'The GitHub token behind this session is revoked, expired or evicted. FastMCP answers invalid_token and cannot recover: the user must re-authenticate.',
     seenIn: 'real bundles b-upstream-revoked; fastmcp#4854 (#25, #55)',
   },
   {

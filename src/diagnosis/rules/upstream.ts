@@ -69,7 +69,11 @@ export function upstreamRules(ev: Evidence): Finding[] {
           ? ' On the refresh grant FastMCP uses the upstream refresh token instead of GET /user; when the access token was revoked (user revoked the app, owner deleted the grant) the refresh token is dead too, and the grant fails with "Upstream refresh failed: bad_refresh_token".'
           : '';
       const kindNote = up.tokenKind.prefix === 'gho_' ? ' OAuth App tokens do not expire: revocation, the 10-token cap (max_for_app) or a year unused are the usual causes.' : '';
-      out.push(finding('UPSTREAM_TOKEN_REJECTED', `${capital(said)}: the upstream token ${token} is revoked, expired or evicted.${kindNote}${refreshNote}`, { stage: 'upstream.verify', logLine, data }));
+      const fixNote =
+        logRead(ev)
+          ? 'The security log given shows no destroy event for this token (it may predate the export, or the export is filtered to another app): check the app authorization for the user.'
+          : 'GitHub does not say which; its security log does: export it and give it with --security-log (oauth_access.destroy with explanation max_for_app or expired), and check the app authorization.';
+      out.push(finding('UPSTREAM_TOKEN_REJECTED', `${capital(said)}: the upstream token ${token} is revoked, expired or evicted.${kindNote}${refreshNote}`, { stage: 'upstream.verify', logLine, data, fixNote }));
     }
   }
 
@@ -160,6 +164,13 @@ export function upstreamRules(ev: Evidence): Finding[] {
     );
   }
   return out;
+}
+
+/** A security-log export or the audit-log API was read (not only the store's estimate). */
+function logRead(ev: Evidence): boolean {
+  const idp = valueOf(ev.idp);
+  if (!idp) return false;
+  return idp.sources ? idp.sources.some((x) => x.kind !== 'store-estimate') : idp.source !== 'store-estimate';
 }
 
 function unavailable(p: GithubHttpProbe, what: string, logCtx: LogContext, extra = ''): Finding {
