@@ -18,6 +18,10 @@ import { CollectError, InputError, UsageError } from '../../src/errors.js';
 import { deriveKeys, type DerivedKey } from '../../src/fastmcp/keys.js';
 import { Secret } from '../../src/secrets.js';
 import { buildKeyring, collectInventory, type Keyring } from '../../src/stores/index.js';
+import { keyringFromTexts } from '../../src/stores/keyring.js';
+import { toUrlsafeBase64Padded } from '../../src/crypto/fernet.js';
+import { buildReport } from '../../src/diagnosis/engine.js';
+import { collected } from '../../src/model/index.js';
 import { collectChain } from '../../src/stores/chain.js';
 import { createDiskcache, docA, docB, insertDiskcacheRows, session, writeDiskcache, writeFileTree, type DiskcacheRow, type EntrySpec } from '../../fixtures/stores/writer.js';
 import { hashTree } from '../support/hash.js';
@@ -321,6 +325,30 @@ describe('FileTree', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('a user store after a key change that kept the signing half: undecryptable, never corrupt; the verdict is STORE_DECRYPT_FAILED naming the key in use', async () => {
+    const half = (a: number, b: number) => toUrlsafeBase64Padded(Buffer.concat([Buffer.alloc(16, a), Buffer.alloc(16, b)]));
+    const dir = join(tmp, 'ft-shared-signing-half');
+    const s1 = session({ clientId: 'half-client', now: NOW - 100 });
+    writeFileTree(dir, s1.all, { sanitised: false, fernetKey: half(0x11, 0x22) });
+    const kr = keyringFromTexts([{ text: half(0x11, 0x33), label: 'storage key (--storage-encryption-key-file)', role: 'explicit' }]);
+    const inv = await inventory({ store: dir }, kr);
+    expect(Object.values(inv.collections).reduce((n, c) => n + c.corrupt, 0)).toBe(0);
+    expect(Object.values(inv.collections).reduce((n, c) => n + c.undecryptable, 0)).toBe(5);
+    const store = await openStoreFromFlags({ store: dir }, ctx());
+    let chain;
+    try {
+      const t = { token: new Secret('x', 't'), claims: { jti: s1.accessJti, client_id: 'half-client' }, kind: 'access' as const, signature: { checked: true, validWithCurrent: true, validWith: 'current', tried: ['current'] } };
+      chain = await collectChain(store, kr, t, NOW);
+      const report = buildReport({ command: 'diagnose', now: NOW, settings: { mcpPath: '/mcp', requiredScopes: ['user'], candidateCount: 0, githubApiUrl: 'https://api.github.com' }, token: collected(t), store: collected(inv), chain }, { version: 't', interrupted: false });
+      expect(report.findings.map((f) => f.code)).not.toContain('STORE_UNREADABLE_ENTRIES');
+      expect(report.summary).toMatch(/STORE_DECRYPT_FAILED/);
+      expect(report.findings.find((f) => f.code === 'STORE_DECRYPT_FAILED')?.detail).toMatch(/storage key \(--storage-encryption-key-file\)/);
+    } finally {
+      await store.close();
+    }
+    expect(chain.status === 'collected' && chain.value.mapping?.state).toBe('undecryptable');
   });
 
   it('--show-entries lists keys (recovered from values behind sanitised names) and never a secret', async () => {

@@ -80,7 +80,7 @@ function chainFindings(ev: Evidence): Finding[] {
   const data = (stage: StageId, l: Lookup<unknown>) => ({ stage, lookup: l.state, where: l.where, ...(chain.foundElsewhere ? { foundElsewhere: chain.foundElsewhere } : {}) });
 
   const decryptFailure = (stage: StageId, what: string, l: Lookup<unknown>, severity: 'error' | 'warning' = 'error') =>
-    finding('STORE_DECRYPT_FAILED', `The ${what} is ${lookupWords(l, ev.now)}. ${storeWords} raises on decryption errors${path === 'refresh' ? ', so the refresh grant fails with HTTP 500' : ', so the request fails with 401 invalid_token'}.${elsewhere(chain)}`, {
+    finding('STORE_DECRYPT_FAILED', `The ${what} is ${lookupWords(l, ev.now)}${chain.keyUsed ? ` (the key in use: ${chain.keyUsed})` : ''}. ${storeWords} raises on decryption errors${path === 'refresh' ? ', so the refresh grant fails with HTTP 500' : ', so the request fails with 401 invalid_token'}.${elsewhere(chain)}`, {
       stage,
       severity,
       logLine: logLineFor(stage === 'storage.jti_mapping' ? 'storage.jti_mapping' : stage, { ...lc, decryptFailed: true }) ?? '',
