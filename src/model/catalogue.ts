@@ -300,7 +300,7 @@ const CORE = [
   },
   {
     code: 'UPSTREAM_UNAVAILABLE',
-    meaning: "GitHub did not give a verdict on the token: 5xx (the \"Unicorn!\" page), a timeout, DNS or connection failure, or an unexpected answer such as 404 at `/user` (a wrong `--github-api-url`). The token may be fine, but FastMCP's verifier treats any non-200 as an invalid token (fastmcp#4854).",
+    meaning: "GitHub did not give a verdict on the token: 5xx (the \"Unicorn!\" page), a timeout or a dropped connection after connecting, or an unexpected answer such as 404 at `/user` (a wrong `--github-api-url`). The token may be fine, but FastMCP's verifier treats any non-200 as an invalid token (fastmcp#4854). A request that never reached GitHub from the operator's machine (DNS failure, connection refused, no route) is not an outage: the upstream tier is then not checked (inconclusive, exit 3).",
     tier: 'upstream',
     severity: 'error',
     title: 'GitHub did not answer properly (5xx, timeout or network error): the token may be fine',

@@ -44,6 +44,8 @@ export type GithubOutcome =
   | 'server-error'
   | 'timeout'
   | 'network-error'
+  /** DNS failure, connection refused or no route from the operator's machine: GitHub was not reached (not an outage). */
+  | 'unreachable'
   | 'unexpected';
 
 export interface GithubHttpProbe {

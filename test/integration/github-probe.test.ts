@@ -132,15 +132,16 @@ describe('GithubProber against the fake GitHub', () => {
     expect(gh.requestsFor(T.hang)).toHaveLength(1);
   });
 
-  it('connection refused is a network error', async () => {
+  it('connection refused: GitHub could not be reached from here — the tier is not checked (no outage claimed)', async () => {
     const { gh } = await setup();
     const url = gh.apiUrl;
     await gh.close();
     const p = new GithubProber({ apiUrl: url, http: { timeoutMs: 1000, userAgent: 'test' }, requiredScopes: ['user'], checkToken: true });
     const r = await p.probe({ token: secret(T.alive), source: 'test' });
     await p.close();
-    expect(r.status === 'collected' && r.value.user?.outcome).toBe('network-error');
-    expect(r.status === 'collected' && r.value.user?.message).toMatch(/refused/);
+    expect(r.status).toBe('error');
+    expect(r.status === 'error' && r.reason).toMatch(/^GitHub could not be reached from here \(.*connection refused/);
+    expect(r.status === 'error' && r.value?.user?.outcome).toBe('unreachable');
   });
 
   it('rate limit at 0 on /user: /user/repos is not called', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../src/diagnosis/engine.js';
-import { collected, type Evidence, type GithubHttpProbe, type IdpEvidence, type SettingsEvidence, type TokenEvidence, type UpstreamEvidence } from '../../src/model/index.js';
+import { exitCodeFor } from '../../src/diagnosis/exit.js';
+import { collected, failed, valueOf, type Evidence, type GithubHttpProbe, type IdpEvidence, type SettingsEvidence, type TokenEvidence, type UpstreamEvidence } from '../../src/model/index.js';
 import { idpRules } from '../../src/diagnosis/rules/idp.js';
 import { upstreamRules } from '../../src/diagnosis/rules/upstream.js';
 import { Secret } from '../../src/secrets.js';
@@ -61,6 +62,17 @@ describe('upstream rules', () => {
     expect(to[0]?.logLine).toContain('Failed to verify GitHub token: no answer within 10 s');
     const ct = upstreamRules(evUp({ checkToken: { outcome: 'error' }, checkTokenHttp: probe({ outcome: 'network-error', message: 'connection refused' }) }));
     expect(codes(ct)).toEqual(['UPSTREAM_UNAVAILABLE:error']);
+  });
+
+  it('no network is not an outage: a request that never reached GitHub raises nothing, and the tier is inconclusive (exit 3)', () => {
+    const ev = evUp({ user: probe({ outcome: 'unreachable', message: 'host name not found (ENOTFOUND)' }) });
+    expect(upstreamRules(ev)).toEqual([]);
+    ev.upstream = failed('GitHub could not be reached from here (https://api.github.com: host name not found (ENOTFOUND))', valueOf(ev.upstream));
+    const r = buildReport(ev, { version: 't', interrupted: false });
+    expect(r.verdict).toBe('inconclusive');
+    expect(exitCodeFor(r)).toBe(3);
+    expect(r.fix).toMatch(/GitHub could not be reached from here/);
+    expect(r.fix).not.toMatch(/outage/);
   });
 
   it('403 flavours', () => {
