@@ -29,8 +29,16 @@ describe('upstream rules', () => {
     expect(f?.logLine).toBe('DEBUG GitHub token verification failed: 401 - {"message":"Bad credentials","documentation_url":"https://docs.github.com/rest","status":"401"} → DEBUG Upstream token validation failed → INFO Auth error returned: invalid_token (status=401)');
   });
 
-  it('check-token 404 without a /user call is the same verdict', () => {
-    expect(codes(upstreamRules(evUp({ checkToken: { outcome: 'invalid', status: 404 } })))).toEqual(['UPSTREAM_TOKEN_REJECTED:error']);
+  it('check-token 404 without a /user call is the same verdict, titled with what was observed (no 401 was seen)', () => {
+    const f = upstreamRules(evUp({ checkToken: { outcome: 'invalid', status: 404 } }));
+    expect(codes(f)).toEqual(['UPSTREAM_TOKEN_REJECTED:error']);
+    expect(f[0]?.title).toBe('GitHub no longer knows the upstream token (check-token answered 404)');
+    expect(f[0]?.title).not.toMatch(/401/);
+    expect(upstreamRules(evUp({ user: BAD }))[0]?.title).toBe('GitHub rejects the upstream token (401 Bad credentials)');
+    // A 404 at /user (a wrong --github-api-url) is not titled as a 5xx/timeout.
+    const nf = upstreamRules(evUp({ user: probe({ status: 404, outcome: 'not-found', message: 'Not Found' }) }))[0];
+    expect(nf?.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(nf?.title).toBe('GET /user answered 404, which is not an answer GitHub gives about a token (wrong API URL?)');
   });
 
   it('expired upstream set + 401: FastMCP ≥3.2 with a refresh token → warning; before 3.2 or without refresh → error', () => {

@@ -124,6 +124,7 @@ function chainFindings(ev: Evidence): Finding[] {
             : '';
       out.push(
         finding('STORE_JTI_MAPPING_MISSING', `The JTI mapping for jti ${chain.jti ?? '?'} is ${lookupWords(mapping, ev.now)}.${why}${elsewhere(chain)}`, {
+          ...(mapping.state === 'undecryptable' ? { title: "The token's JTI mapping does not decrypt with the key in use (FastMCP reads it as missing)" } : mapping.state === 'expired' ? { title: "The token's JTI mapping has expired (FastMCP reads it as missing)" } : {}),
           stage: 'storage.jti_mapping',
           logLine: logLineFor('storage.jti_mapping', lc) ?? '',
           data: data('storage.jti_mapping', mapping),

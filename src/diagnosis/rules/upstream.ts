@@ -73,7 +73,7 @@ export function upstreamRules(ev: Evidence): Finding[] {
         logRead(ev)
           ? 'The security log given shows no destroy event for this token (it may predate the export, or the export is filtered to another app): check the app authorization for the user.'
           : 'GitHub does not say which; its security log does: export it and give it with --security-log (oauth_access.destroy with explanation max_for_app or expired), and check the app authorization.';
-      out.push(finding('UPSTREAM_TOKEN_REJECTED', `${capital(said)}: the upstream token ${token} is revoked, expired or evicted.${kindNote}${refreshNote}`, { stage: 'upstream.verify', logLine, data, fixNote }));
+      out.push(finding('UPSTREAM_TOKEN_REJECTED', `${capital(said)}: the upstream token ${token} is revoked, expired or evicted.${kindNote}${refreshNote}`, { stage: 'upstream.verify', logLine, data, fixNote, ...(rejectedByUser ? {} : { title: 'GitHub no longer knows the upstream token (check-token answered 404)' }) }));
     }
   }
 
@@ -85,7 +85,7 @@ export function upstreamRules(ev: Evidence): Finding[] {
         finding(
           'UPSTREAM_UNAVAILABLE',
           `GET ${user.url} answered ${user.status ?? '?'}${user.message ? ` ${JSON.stringify(user.message)}` : ''}, which is not an answer GitHub gives for a token: check that ${up.apiUrl} is the REST API base (GitHub Enterprise Server: https://HOST/api/v3). FastMCP would reject the token all the same.`,
-          { stage: 'upstream.verify', logLine: logLineFor('upstream.verify', { ...logCtx, githubStatus: user.status, githubBody: user.body ?? '' }), data: probeData(user) },
+          { stage: 'upstream.verify', logLine: logLineFor('upstream.verify', { ...logCtx, githubStatus: user.status, githubBody: user.body ?? '' }), data: probeData(user), title: `GET /user answered ${user.status ?? '?'}, which is not an answer GitHub gives about a token (wrong API URL?)` },
         ),
       );
     } else if (user.outcome === 'rate-limited' || user.outcome === 'secondary-rate-limit') {
