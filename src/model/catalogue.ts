@@ -241,6 +241,15 @@ const CORE = [
     seenIn: 'fastmcp#3166 (#13)',
   },
   {
+    code: 'STORE_LEFTOVER_COLLECTION_DIR',
+    meaning: "A FileTree directory holds a collection twice: under the name FastMCP reads now (e.g. `S_mcp_jti_mappings-a0131f3f`) and under an older name (e.g. `mcp_jti_mappings-<hash>`). FastMCP reads only the current one; the doctor does the same and lists the leftover with its entry count.",
+    tier: 'storage',
+    severity: 'info',
+    title: 'A collection directory from older naming sits beside the one FastMCP reads',
+    fix: 'Nothing breaks: FastMCP ignores the leftover directory. Entries only there are gone for FastMCP; archive and remove it once no older server uses it.',
+    seenIn: 'py-key-value FileTree naming (fastmcp-oauth-proxy.md §5.4); issue 12',
+  },
+  {
     code: 'STORE_UNREADABLE_ENTRIES',
     meaning: "Some entries are not py-key-value documents or valid FastMCP models: a foreign writer in the same Redis db or directory, a truncated file, a Redis value of another type. FastMCP treats them as missing.",
     tier: 'storage',

@@ -351,6 +351,35 @@ describe('FileTree', () => {
     expect(chain.status === 'collected' && chain.value.mapping?.state).toBe('undecryptable');
   });
 
+  it('tolerates added collections (mcp-consent-csrf-tokens) and a leftover collection directory of older naming: FastMCP reads the current name, so does the doctor', async () => {
+    const fdir = join(tmp, 'ft-leftover', 'oauth-proxy', current.fingerprint!);
+    const s1 = session({ clientId: 'left-client', now: NOW - 100 });
+    const csrf: EntrySpec = { collection: 'mcp-consent-csrf-tokens', key: 'ab'.repeat(32), createdAt: NOW - 10, expiresAt: NOW + 800, value: { token: 'x', created_at: NOW - 10 } };
+    writeFileTree(fdir, [...s1.all, csrf], { fernetKey: K() });
+    // mcp_jti_mappings-<hash> from older naming, with its own info file and two entries of another session.
+    const old = session({ clientId: 'left-client', now: NOW - 50 });
+    const leftover = join(fdir, 'mcp_jti_mappings-0badc0de');
+    mkdirSync(leftover);
+    writeFileSync(join(fdir, 'mcp_jti_mappings-0badc0de-info.json'), JSON.stringify({ collection: 'mcp-jti-mappings', created_at: '2026-01-01T00:00:00+00:00', directory: '/srv/x', version: 1 }));
+    writeFileSync(join(leftover, `${old.accessJti}.json`), docB(old.accessMapping, K(), false));
+    writeFileSync(join(leftover, `${old.refreshJti}.json`), docB(old.refreshMapping, K(), false));
+    const s = await inventory({ store: fdir });
+    expect(counts(s, 'mcp-jti-mappings')).toEqual([2, 0, 0, 0]);
+    expect(counts(s, 'mcp-consent-csrf-tokens')).toEqual([1, 0, 0, 0]);
+    expect(s.leftoverCollectionDirs).toEqual([{ collection: 'mcp-jti-mappings', dir: 'mcp_jti_mappings-0badc0de', readDir: 'S_mcp_jti_mappings-a0131f3f', entries: 2 }]);
+    const report = buildReport({ command: 'inspect-cache', now: NOW, settings: { mcpPath: '/mcp', requiredScopes: ['user'], candidateCount: 0, githubApiUrl: 'https://api.github.com' }, store: collected(s) }, { version: 't', interrupted: false });
+    expect(report.findings.map((f) => `${f.severity}:${f.code}`)).toContain('info:STORE_LEFTOVER_COLLECTION_DIR');
+    expect(report.verdict).toBe('healthy');
+    // A token whose mapping is only in the leftover is missing for FastMCP.
+    const store = await openStoreFromFlags({ store: fdir }, ctx());
+    try {
+      const chain = await collectChain(store, keyring, { token: new Secret('x', 't'), claims: { jti: old.accessJti, client_id: 'left-client' }, kind: 'access', signature: { checked: false, tried: [] } }, NOW);
+      expect(chain.status === 'collected' && chain.value.mapping?.state).toBe('missing');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('--show-entries lists keys (recovered from values behind sanitised names) and never a secret', async () => {
     const dir = join(tmp, 'ft-entries', 'oauth-proxy', current.fingerprint!);
     const s1 = session({ clientId: 'entries-client', now: NOW });

@@ -267,6 +267,15 @@ function inventoryFindings(ev: Evidence): Finding[] {
     out.push(finding('STORE_LEGACY_CACHE_IGNORED', `${s.legacyCacheDb} (FastMCP 2.13–2.14's store) lies beside the 3.x+ fingerprint directories; FastMCP 3 never reads it.`, { stage, data: { legacyCacheDb: s.legacyCacheDb } }));
   }
 
+  for (const l of s.leftoverCollectionDirs ?? []) {
+    out.push(
+      finding('STORE_LEFTOVER_COLLECTION_DIR', `${l.dir} (${l.entries} entr${l.entries === 1 ? 'y' : 'ies'}) holds ${l.collection} under an older directory name; FastMCP reads ${l.readDir}, and so does the doctor (the leftover is not counted).`, {
+        stage,
+        data: { ...l },
+      }),
+    );
+  }
+
   if (corrupt > 0) {
     out.push(finding('STORE_UNREADABLE_ENTRIES', `${corrupt} entr${corrupt === 1 ? 'y is' : 'ies are'} not readable as py-key-value documents or FastMCP values: ${byCollection(s.collections, 'corrupt')}.`, { stage, data: { corrupt } }));
   }
