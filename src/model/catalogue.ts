@@ -113,6 +113,15 @@ const CORE = [
     seenIn: 'fastmcp#2670, fastmcp#2534, ScottRBK/forgetful#13 (#8–#10); real bundles e-access-jwt-expired',
   },
   {
+    code: 'JWT_NOT_YET_VALID',
+    meaning: "`nbf` (not before) is after the evaluation time. FastMCP 4.2.1+ rejects such a token at the expiry check; earlier versions do not read `nbf` (a warning there: the token breaks on upgrade). The detail says how far ahead it is and whether a clock difference between the issuing host and the server (a few minutes at most) could explain it.",
+    tier: 'jwt',
+    severity: 'error',
+    title: 'The token is not valid yet (nbf in the future)',
+    fix: 'FastMCP 4.2.1+ rejects a JWT whose nbf lies in the future, with no leeway. If it is seconds to minutes ahead, synchronise the clocks (NTP) of the host that issued the token and the server; if it is further ahead, the token was not minted by this server\'s clock — have the client obtain a new one.',
+    seenIn: 'FastMCP 4.2.1 release notes; mcp-hangar/mcp-hangar#630 (#53, zero-leeway time checks)',
+  },
+  {
     code: 'JWT_ISSUER_MISMATCH',
     meaning: "`iss` is not exactly the issuer the deployment expects: `str(base_url)` after pydantic normalisation (a bare origin gets a trailing slash), or `issuer_url` on 4.x. The detail names the difference (scheme, host, port, path, trailing slash). With `check` and no `--base-url`, the expectation is the running server's own AS metadata issuer.",
     tier: 'jwt',
