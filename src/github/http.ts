@@ -22,7 +22,7 @@ export interface RawAnswer {
 }
 
 /** Body bytes kept from an answer to GET /user (GitHub's JSON is small; an HTML error page is cut). */
-const BODY_KEEP = 8192;
+export const BODY_KEEP = 8192;
 
 /** GET with a bearer token, as FastMCP's GitHubTokenVerifier sends it. Never throws. */
 export async function getWithToken(http: HttpEdge, url: string, token: string): Promise<RawAnswer> {

@@ -80,7 +80,15 @@ export function upstreamRules(ev: Evidence): Finding[] {
   // --- GitHub did not answer properly -----------------------------------------------------------
   if (user && !rejectedByUser) {
     if (UNAVAILABLE.has(user.outcome)) out.push(unavailable(user, 'GET /user', logCtx));
-    else if (user.outcome === 'not-found' || user.outcome === 'unexpected') {
+    else if (user.status === 200 && user.bodyProblem) {
+      out.push(
+        finding('UPSTREAM_UNAVAILABLE', `GET ${user.url} answered 200 with ${user.bodyProblem}. FastMCP's GitHub verifier fails on such a body and answers invalid_token; GitHub's API gives a JSON user object here, so something between this machine and ${up.apiUrl} (a proxy, a captive portal, a wrong --github-api-url) answered instead. The token itself was not judged.`, {
+          stage: 'upstream.verify',
+          title: `GET /user answered 200 with a body that is not a GitHub user (${user.bodyProblem})`,
+          data: { ...probeData(user), bodyProblem: user.bodyProblem },
+        }),
+      );
+    } else if (user.outcome === 'not-found' || user.outcome === 'unexpected') {
       out.push(
         finding(
           'UPSTREAM_UNAVAILABLE',
