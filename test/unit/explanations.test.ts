@@ -249,6 +249,8 @@ describe('the verdict names the deepest proven cause; failingStage keeps where F
     expect(r.fix).not.toMatch(/security log/);
     const text = (await renderText(r, { color: false })).replace(/\s+/g, ' ');
     expect(text).toContain('FastMCP stops at: GitHub GET /user: GitHub rejects the upstream token (401 Bad credentials) (UPSTREAM_TOKEN_REJECTED). Cause: GitHub evicted the upstream token');
+    const { renderGithub } = await import('../../src/render/github.js');
+    expect(renderGithub(r).stdout).toContain('(failing tier: idp; FastMCP stops at upstream.verify (UPSTREAM_TOKEN_REJECTED))');
     // Another token evicted: the symptom stays the verdict.
     const other = report(CASES['IDP_TOKEN_EVICTED_MAX_FOR_APP→UPSTREAM_TOKEN_REJECTED']!.no());
     expect(other.failingTier).toBe('upstream');
