@@ -260,7 +260,7 @@ const CORE = [
   },
   {
     code: 'STORE_UNREADABLE_ENTRIES',
-    meaning: "Some entries are not py-key-value documents or valid FastMCP models: a foreign writer in the same Redis db or directory, a truncated file, a Redis value of another type. FastMCP treats them as missing.",
+    meaning: "Some entries are not py-key-value documents or valid FastMCP models: a foreign writer in the same Redis db or directory, a truncated file, a Redis value of another type, an envelope that is not a Fernet token. FastMCP treats them as missing. A Fernet token whose HMAC verifies but that does not decrypt with the key in use (bad padding, no JSON inside: a key sharing only the signing half) is not corrupt: it does not decrypt with that key (STORE_DECRYPT_FAILED).",
     tier: 'storage',
     severity: 'warning',
     title: 'Some store entries are not valid py-key-value documents',
