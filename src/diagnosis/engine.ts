@@ -296,8 +296,12 @@ function inconclusiveFix(ev: Evidence, t: TierName, interrupted: boolean): strin
       return ev.token ? 'Give the key material the deployment uses (--upstream-client-secret-file or --jwt-signing-key-file).' : 'Give the token (--token-file) and the key material the deployment uses (--upstream-client-secret-file or --jwt-signing-key-file).';
     case 'storage':
       return 'Give the store the server uses (--store <path|redis-url>) and its key.';
-    case 'upstream':
+    case 'upstream': {
+      const up = ev.upstream;
+      // Skipped for another reason than --offline: say that reason (it names the missing input).
+      if (up?.status === 'skipped' && !up.reason.startsWith('--offline')) return `GitHub was not probed: ${up.reason}.`;
       return 'Let the doctor probe GitHub once with the upstream token (drop --offline, or pass --github-api-url for GitHub Enterprise).';
+    }
     case 'idp':
       return 'Give a security-log export (--security-log) or an audit-log source (--org/--enterprise).';
     case 'discovery':

@@ -113,6 +113,12 @@ describe('fix lines never ask for what the run already has', () => {
     }
   });
 
+  it('an upstream tier skipped for another reason than --offline says that reason, not "drop --offline"', () => {
+    const r = buildReport(ev('probe-github', { upstream: skipped('no upstream token: give --store (or --upstream-token-file)') }), opts);
+    expect(r.fix).toBe('GitHub was not probed: no upstream token: give --store (or --upstream-token-file).');
+    expect(buildReport(ev('probe-github', { upstream: skipped('--offline: GitHub was not contacted') }), opts).fix).toMatch(/drop --offline/);
+  });
+
   it('UPSTREAM_TOKEN_REJECTED asks for the security log only when none was read', () => {
     const up = collected({ token: new Secret('ghu_x', 's'), tokenSource: 's', tokenKind: { prefix: 'ghu_', kind: 'k', expires: true }, apiUrl: 'https://api.github.com', requiredScopes: ['user'], user: { url: 'u', status: 401, outcome: 'bad-credentials' as const, ms: 1, headers: {} } });
     const without = buildReport(ev('probe-github', { upstream: up }), opts);
