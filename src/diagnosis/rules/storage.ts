@@ -269,7 +269,7 @@ function inventoryFindings(ev: Evidence): Finding[] {
 
   for (const l of s.leftoverCollectionDirs ?? []) {
     out.push(
-      finding('STORE_LEFTOVER_COLLECTION_DIR', `${l.dir} (${l.entries} entr${l.entries === 1 ? 'y' : 'ies'}) holds ${l.collection} under an older directory name; FastMCP reads ${l.readDir}, and so does the doctor (the leftover is not counted).`, {
+      finding('STORE_LEFTOVER_COLLECTION_DIR', `${printable(l.dir)} (${l.entries} entr${l.entries === 1 ? 'y' : 'ies'}) holds ${l.collection} under an older directory name; FastMCP reads ${l.readDir}, and so does the doctor (the leftover is not counted).`, {
         stage,
         data: { ...l },
       }),
@@ -280,6 +280,11 @@ function inventoryFindings(ev: Evidence): Finding[] {
     out.push(finding('STORE_UNREADABLE_ENTRIES', `${corrupt} entr${corrupt === 1 ? 'y is' : 'ies are'} not readable as py-key-value documents or FastMCP values: ${byCollection(s.collections, 'corrupt')}.`, { stage, data: { corrupt } }));
   }
   return out;
+}
+
+/** A name read from the file system, with control characters escaped (as JSON does). */
+function printable(name: string): string {
+  return JSON.stringify(name).slice(1, -1);
 }
 
 /** Rules of the storage tier. Pure: evidence in, findings out. */
