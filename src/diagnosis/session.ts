@@ -42,6 +42,20 @@ export interface SessionInputs {
 
 const errorsOf = (findings: readonly Finding[]) => findings.filter((f) => f.severity === 'error');
 
+/** A path report's deciding finding: the root cause its verdict names (FastMCP's stop, followed along explainedBy). */
+function causeOf(report: Report, findings: readonly Finding[]): Finding | undefined {
+  const stop = report.failingStage ? findings.find((f) => f.code === report.failingStage!.code) : undefined;
+  let f = stop;
+  const seen = new Set<Finding>();
+  while (f?.explainedBy && !seen.has(f)) {
+    seen.add(f);
+    const next = findings.find((x) => x.code === f!.explainedBy);
+    if (!next) break;
+    f = next;
+  }
+  return f ?? errorsOf(findings)[0];
+}
+
 /** A URL compared the way the client matcher does: scheme/host lower-case, default port and trailing slashes dropped. */
 function normal(url: string): string | null {
   try {
@@ -203,7 +217,7 @@ export function buildSessionReport(inputs: SessionInputs, opts: ReportOptions): 
   const rErrs = errorsOf(rFind);
   // FastMCP stops at the first failing stage: an access token rejected at jwt.exp is merely expired
   // (what the doctor sees behind it — e.g. its JTI mapping gone with it — is the expiry's consequence).
-  const accessExpiredOnly = aErrs[0]?.code === 'JWT_EXPIRED';
+  const accessExpiredOnly = (a?.failingStage?.code ?? aErrs[0]?.code) === 'JWT_EXPIRED';
   const accessWorks = a?.verdict === 'healthy';
   const refreshWorks = r?.verdict === 'healthy';
   const accessExp = valueOf(access?.token)?.claims?.exp;
@@ -217,13 +231,17 @@ export function buildSessionReport(inputs: SessionInputs, opts: ReportOptions): 
   let endsAt: number | undefined;
   const clientErr = errorsOf(cf)[0];
   let refreshes = false;
+  let fromPath: Report | undefined;
 
   if (clientErr) {
     head = clientErr;
     findings = merge(cf, aFind, rFind, c?.session ? [] : b.findings);
   } else if (reg) {
     head = reg;
-    findings = merge(cf, [reg], aErrs, rErrs, aFind, rFind);
+    fromPath = a ?? r;
+    // The lost registration is why the refresh grant is refused (invalid_client) — the same lookup.
+    const linked = (fs: Finding[]) => fs.map((f) => (f.code === 'STORE_CLIENT_NOT_FOUND' && !f.explainedBy ? { ...f, explainedBy: reg.code } : f));
+    findings = merge(cf, [reg], linked(aErrs), linked(rErrs), linked(aFind), linked(rFind));
   } else if (accessWorks && (refreshWorks || !r)) {
     findings = merge(cf, aFind, rFind);
   } else if (accessExpiredOnly && refreshWorks) {
@@ -233,19 +251,22 @@ export function buildSessionReport(inputs: SessionInputs, opts: ReportOptions): 
     refreshes = true;
   } else if ((accessWorks || (a !== undefined && aErrs.length === 0)) && r?.verdict === 'failing') {
     // The access token works (or passes every check that could be made, e.g. GitHub not asked).
-    head = rErrs[0];
+    head = r ? causeOf(r, rFind) : undefined;
     failingTier = 'refresh';
+    fromPath = r;
     const ends = typeof sessionEnds === 'number' ? sessionEnds : undefined;
     if (ends !== undefined) endsAt = ends;
     const info = finding('CLIENT_SESSION_ENDS', `The access token ${accessWorks ? 'works' : 'passes every check made here'} until ${ends !== undefined ? isoTime(ends) : 'it expires'}; after that the refresh fails and ${c?.client ?? 'the client'} needs a new browser login.`, { stage: 'client.cache', ...(ends !== undefined ? { data: { endsAt: ends } } : {}) });
-    findings = merge(cf, rErrs, [info], rFind, aFind);
+    findings = merge(cf, head ? [head] : [], rErrs, [info], rFind, aFind);
   } else if (a && aErrs.length && !accessExpiredOnly) {
-    head = aErrs[0];
-    findings = merge(cf, aErrs, rErrs, aFind, rFind);
+    head = causeOf(a, aFind);
+    fromPath = a;
+    findings = merge(cf, head ? [head] : [], aErrs, rErrs, aFind, rFind);
   } else if (r && rErrs.length) {
     // No access token, or an expired one: the refresh path decides.
-    head = rErrs[0];
-    findings = merge(cf, rErrs, aErrs, rFind, aFind);
+    head = causeOf(r, rFind);
+    fromPath = r;
+    findings = merge(cf, head ? [head] : [], rErrs, aErrs, rFind, aFind);
   } else {
     findings = merge(cf, aFind, rFind);
   }
@@ -271,10 +292,12 @@ export function buildSessionReport(inputs: SessionInputs, opts: ReportOptions): 
   const fix = head ? head.fix : verdict === 'inconclusive' ? ([a, r].find((p) => p && p.verdict === 'inconclusive')?.fix ?? b.fix) : '';
   const clientTier: TierResult = clientErr ? { status: 'fail', reason: clientErr.title } : c ? { status: 'pass', reason: cf.some((f) => f.severity === 'warning') ? `session found (${cf.filter((f) => f.severity === 'warning').length} warning(s))` : 'session found' } : { status: 'skipped', reason: 'no MCP client cache read' };
   const main = a ?? r ?? b;
+  const failingStage: Report['failingStage'] = !head ? null : fromPath?.failingStage ?? { stage: head.stage ?? null, tier: head.tier, code: head.code };
   const report: Report = {
     ...main,
     verdict,
     failingTier,
+    failingStage,
     summary,
     fix,
     tiers: tiersOf(findings, c?.session ? [a, r] : [b], clientTier),

@@ -93,11 +93,11 @@ describe('client tier findings', () => {
 });
 
 describe('REFRESH_TOKEN_SUPERSEDED', () => {
-  it('a gone hash with a newer entry for the same client: superseded, before not-found', () => {
+  it('a gone hash with a newer entry for the same client: not-found (where FastMCP stops), superseded (why)', () => {
     const c = chain({ refreshMeta: missing('mcp-refresh-tokens'), mapping: missing('mcp-jti-mappings'), refreshSuccessors: [{ hashPrefix: 'e0ed27e128ae', createdAt: NOW - 1, expiresAt: null }] });
     const fs = refreshRules(path('refresh', c));
-    expect(codes(fs)).toEqual(['REFRESH_TOKEN_SUPERSEDED:error', 'REFRESH_TOKEN_NOT_FOUND:error']);
-    expect(fs[0]!.detail).toContain('e0ed27e128ae');
+    expect(codes(fs)).toEqual(['REFRESH_TOKEN_NOT_FOUND:error', 'REFRESH_TOKEN_SUPERSEDED:error']);
+    expect(fs[1]!.detail).toContain('e0ed27e128ae');
     // Without successors it is only not-found ("expired or revoked").
     expect(codes(refreshRules(path('refresh', chain({ refreshMeta: missing('mcp-refresh-tokens'), refreshSuccessors: [] }))))).toEqual(['REFRESH_TOKEN_NOT_FOUND:error']);
   });

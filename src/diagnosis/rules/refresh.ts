@@ -51,6 +51,14 @@ export function refreshRules(ev: Evidence): Finding[] {
   const memoryNote = memory ? ' (This version never persisted the hash: any restart loses it.)' : '';
   const successors = chain.refreshSuccessors ?? [];
   const newest = successors[0];
+  out.push(
+    finding('REFRESH_TOKEN_NOT_FOUND', `The refresh token's hash ${(lc.tokenSha256 ?? '').slice(0, 12)}… is ${lookupWords(l, ev.now)}.${rotated}${memoryNote}${chain.foundElsewhere ? ` The chain is in ${chain.foundElsewhere}.` : ''} FastMCP answers invalid_grant.`, {
+      stage: 'refresh.hash',
+      logLine: logLineFor('refresh.hash', lc) ?? '',
+      data: { lookup: l.state, where: l.where, refreshMappingGone: mappingGone },
+    }),
+  );
+  // FastMCP stops at the missing hash (above); a successor for the same client proves why (explanations.ts).
   if (newest) {
     const claims = tokenOf(ev)?.claims;
     const iat = typeof claims?.iat === 'number' ? claims.iat : undefined;
@@ -63,12 +71,5 @@ export function refreshRules(ev: Evidence): Finding[] {
       ),
     );
   }
-  out.push(
-    finding('REFRESH_TOKEN_NOT_FOUND', `The refresh token's hash ${(lc.tokenSha256 ?? '').slice(0, 12)}… is ${lookupWords(l, ev.now)}.${rotated}${memoryNote}${chain.foundElsewhere ? ` The chain is in ${chain.foundElsewhere}.` : ''} FastMCP answers invalid_grant.`, {
-      stage: 'refresh.hash',
-      logLine: logLineFor('refresh.hash', lc) ?? '',
-      data: { lookup: l.state, where: l.where, refreshMappingGone: mappingGone },
-    }),
-  );
   return out;
 }
