@@ -38,6 +38,34 @@ export interface Pbkdf2Job {
 const pbkdf2Jobs = new Map<string, Promise<Pbkdf2Job>>();
 
 /**
+ * PBKDF2 jobs on libuv's thread pool at once: all but two of its threads (4 by default, or
+ * UV_THREADPOOL_SIZE), at least one. The pool also reads files and loads modules; with every thread
+ * deriving, a file read — or, after Ctrl-C, loading the module that writes the partial report's
+ * evidence — would wait for the derivations queued ahead of it. Further jobs wait here, in order,
+ * and a process that exits (an interrupt) never starts them.
+ */
+const PBKDF2_AT_ONCE = Math.max(1, (Number.parseInt(process.env.UV_THREADPOOL_SIZE ?? '', 10) || 4) - 2);
+let pbkdf2Running = 0;
+const pbkdf2Waiting: (() => void)[] = [];
+
+function runPbkdf2(password: string, salt: string, iterations: number): Promise<Pbkdf2Job> {
+  return new Promise<Pbkdf2Job>((resolve, reject) => {
+    const start = () => {
+      pbkdf2Running += 1;
+      const t0 = performance.now();
+      pbkdf2(Buffer.from(password, 'utf8'), Buffer.from(salt, 'utf8'), iterations, 32, 'sha256', (err, key) => {
+        pbkdf2Running -= 1;
+        pbkdf2Waiting.shift()?.();
+        if (err) reject(err);
+        else resolve({ text: toUrlsafeBase64Padded(key), ms: performance.now() - t0 });
+      });
+    };
+    if (pbkdf2Running < PBKDF2_AT_ONCE) start();
+    else pbkdf2Waiting.push(start);
+  });
+}
+
+/**
  * Start PBKDF2 for (material, salt, iterations) on the thread pool — once per process: a later call
  * with the same three gets the same promise. The entry point starts the run's derivations before it
  * loads the commands (src/commands/resolve/early-keys.ts), and `deriveKeys` picks them up here.
@@ -47,13 +75,7 @@ export function startPbkdf2(password: string, salt: string, iterations: number):
   const id = `${iterations}\u0000${salt}\u0000${password}`;
   let job = pbkdf2Jobs.get(id);
   if (!job) {
-    const t0 = performance.now();
-    job = new Promise<Pbkdf2Job>((resolve, reject) => {
-      pbkdf2(Buffer.from(password, 'utf8'), Buffer.from(salt, 'utf8'), iterations, 32, 'sha256', (err, key) => {
-        if (err) reject(err);
-        else resolve({ text: toUrlsafeBase64Padded(key), ms: performance.now() - t0 });
-      });
-    });
+    job = runPbkdf2(password, salt, iterations);
     // Nobody may be waiting yet (an early start): a failure is reported to whoever asks, not as an unhandled rejection.
     job.catch(() => undefined);
     pbkdf2Jobs.set(id, job);

@@ -18,12 +18,6 @@ import { ENV } from './env.js';
 /** The commands that take key material (src/cli.ts `keyOptions`). */
 const KEYED: readonly CommandName[] = ['inspect-cache', 'verify-token', 'probe-github', 'github-audit', 'diagnose', 'check'];
 
-/**
- * At most this many early jobs: module loading reads its files on the same thread pool (4 threads),
- * so it must keep threads free; further candidates start when the command derives.
- */
-const MAX_EARLY = 2;
-
 /** The last value of each long option (every value of a repeatable one), up to `--`. */
 function scan(args: string[]): Map<string, string[]> {
   const found = new Map<string, string[]>();
@@ -99,7 +93,7 @@ export function earlyPbkdf2Materials(args: string[], processEnv: Record<string, 
 /** Start the derivations the run will need (see above). Never throws. */
 export function startEarlyKeyDerivations(args: string[], env: Record<string, string | undefined> = process.env): void {
   try {
-    for (const material of earlyPbkdf2Materials(args, env).slice(0, MAX_EARLY)) startPbkdf2(material, JWT_KEY_SALT, KDF_ITERATIONS);
+    for (const material of earlyPbkdf2Materials(args, env)) startPbkdf2(material, JWT_KEY_SALT, KDF_ITERATIONS);
   } catch {
     // A guess that failed: the command derives as it always does.
   }
