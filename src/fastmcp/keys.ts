@@ -38,13 +38,14 @@ export interface Pbkdf2Job {
 const pbkdf2Jobs = new Map<string, Promise<Pbkdf2Job>>();
 
 /**
- * PBKDF2 jobs on libuv's thread pool at once: all but two of its threads (4 by default, or
- * UV_THREADPOOL_SIZE), at least one. The pool also reads files and loads modules; with every thread
- * deriving, a file read — or, after Ctrl-C, loading the module that writes the partial report's
- * evidence — would wait for the derivations queued ahead of it. Further jobs wait here, in order,
- * and a process that exits (an interrupt) never starts them.
+ * PBKDF2 jobs on libuv's thread pool at once: two of its four threads (libuv's default), so that two
+ * stay free. The pool also reads files and loads modules; with every thread deriving, a file read —
+ * or, after Ctrl-C, loading the module that writes the partial report's evidence — would wait for the
+ * derivations queued ahead of it. Further jobs wait here, in order, and a process that exits (an
+ * interrupt) never starts them. (Two at once keep both cores of a two-core machine busy; a running
+ * job cannot be cancelled, and the process cannot exit before it ends.)
  */
-const PBKDF2_AT_ONCE = Math.max(1, (Number.parseInt(process.env.UV_THREADPOOL_SIZE ?? '', 10) || 4) - 2);
+const PBKDF2_AT_ONCE = 2;
 let pbkdf2Running = 0;
 const pbkdf2Waiting: (() => void)[] = [];
 
