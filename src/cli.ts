@@ -17,7 +17,10 @@ function common(cmd: Command): Command {
     .option('--env-file <path>', 'load variables from a .env file (the environment wins)')
     .option('--show-secrets', 'print secrets and tokens in full instead of fingerprints (never in CI logs)')
     .option('--debug', 'print stack traces for errors')
-    .option('--no-color', 'no colours in text output (also NO_COLOR, or when stdout is not a terminal)');
+    .option('--quiet', 'text: only the verdict, the fix and one line per error finding')
+    .option('--output <file>', 'write the report to this file instead of stdout (never over an input or a store)')
+    .addOption(new Option('--color [when]', 'colours in text output: always, never, auto (default: a terminal, or FORCE_COLOR; not with NO_COLOR)').choices(['always', 'never', 'auto']))
+    .option('--no-color', 'no colours (the same as --color never)');
 }
 
 function storeOptions(cmd: Command): Command {
