@@ -189,9 +189,13 @@ export async function main(argv: string[]): Promise<void> {
     if (opts.json && opts.format && opts.format !== 'json') throw new UsageError(`--json and --format ${opts.format} ask for two formats`, 'give one: --json (the same as --format json) or --format text|github');
     setRevealSecrets(Boolean(opts.showSecrets));
     const env = opts.envFile ? loadEnvFile(opts.envFile, process.env) : process.env;
-    if (typeof opts.output === 'string') outputFile = resolveOutputFile(opts.output, [...Object.values(raw), ...args], env);
+    if (typeof opts.output === 'string') {
+      const { output: _self, ...inputs } = raw;
+      outputFile = resolveOutputFile(opts.output, [...Object.values(inputs), ...args], env);
+    }
     const text: TextSettings = {
-      color: format === 'text' && colorWanted(opts.color, env, Boolean(process.stdout.isTTY) && !outputFile),
+      // A report file is plain text unless --color=always asks otherwise (FORCE_COLOR is for pipes).
+      color: format === 'text' && (outputFile ? opts.color === 'always' || opts.color === true : colorWanted(opts.color, env, Boolean(process.stdout.isTTY))),
       width: outputFile ? 80 : terminalWidth(env, process.stdout),
       quiet: Boolean(opts.quiet),
     };
@@ -256,7 +260,10 @@ export async function main(argv: string[]): Promise<void> {
       }
       return finish(EXIT.badInput);
     }
-    if (e instanceof Error && !(e instanceof DoctorError) && /expects a whole number/.test(e.message)) return fail(new UsageError(e.message));
+    if (e instanceof Error && !(e instanceof DoctorError) && /expects a whole number/.test(e.message)) {
+      current ??= argv.slice(2).find((a): a is CommandName => (COMMANDS as readonly string[]).includes(a));
+      return fail(new UsageError(e.message));
+    }
     return fail(e);
   }
 }
