@@ -226,3 +226,43 @@ describe('--output <file>', () => {
     }
   });
 });
+
+describe('--format github', () => {
+  const SEC = join(ROOT, 'fixtures/security-log/export-mona-example.json');
+
+  it('a healthy run with warnings says so in the heading; codes link to their docs/findings.md section; annotations are short', async () => {
+    const summary = join(mkdtempSync(join(tmpdir(), 'mad-gh-')), 'summary.md');
+    writeFileSync(summary, '');
+    const r = await runCli(['github-audit', '--security-log', SEC, '--app', 'Example MCP Proxy', '--format', 'github'], { env: { GITHUB_STEP_SUMMARY: summary } });
+    expect(r.code).toBe(0);
+    const md = readFileSync(summary, 'utf8');
+    expect(md).not.toContain('✅');
+    expect(md).toMatch(/^## ⚠️ mcp-auth-doctor github-audit: healthy, with 2 warnings$/m);
+    const doc = readFileSync(join(ROOT, 'docs/findings.md'), 'utf8');
+    const links = [...md.matchAll(/\[`([A-Z_]+)`\]\((https:\/\/[^)]+\/docs\/findings\.md)#([a-z_]+)\)/g)];
+    expect(links.map((l) => l[1])).toEqual(['IDP_MAX_FOR_APP_SEEN', 'IDP_TOKEN_CAP_AT_RISK']);
+    for (const [, code, , anchor] of links) {
+      expect(anchor).toBe(code!.toLowerCase());
+      expect(doc).toContain(`\n### ${code}\n`);
+    }
+    // The fix is in the summary; the annotation holds the title and one sentence.
+    expect(md).toContain('**Fix:** GitHub is evicting');
+    const annotations = r.stdout.split('\n').filter((l) => l.startsWith('::'));
+    expect(annotations).toHaveLength(2);
+    for (const a of annotations) {
+      const message = a.slice(a.indexOf('::', 2) + 2);
+      expect(message).not.toContain('Fix:');
+      expect(message.replace(/ \(Detail and fix: job summary\.\)$/, '').split(/[.!?](?= [A-Z]|$)/).filter(Boolean).length).toBeLessThanOrEqual(2);
+      expect(message.length).toBeLessThan(400);
+    }
+    expect(r.stdout).toMatch(/github-audit: healthy with 2 warnings — /);
+  });
+
+  it('a healthy run without warnings keeps ✅', async () => {
+    server = await startFakeMcpServer({ preset: 'fastmcp-4.0.10' });
+    const summary = join(mkdtempSync(join(tmpdir(), 'mad-gh-')), 'summary.md');
+    const r = await runCli(['check', '--server', server.url, '--format', 'github'], { env: { GITHUB_STEP_SUMMARY: summary } });
+    expect(r.code).toBe(0);
+    expect(readFileSync(summary, 'utf8')).toMatch(/^## ✅ mcp-auth-doctor check: healthy$/m);
+  });
+});
