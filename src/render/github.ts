@@ -24,11 +24,15 @@ export function findingUrl(code: string, version: string): string {
   return `https://github.com/mcp-auth-doctor/mcp-auth-doctor/blob/v${version}/docs/findings.md#${code.toLowerCase()}`;
 }
 
-/** The first sentence of `text` (a full stop, ! or ? before a capital, a parenthesis or the end). */
+/** The first sentence of `text`: up to a full stop, ! or ? before a capital letter or the end (not "i.e.", "e.g."). */
 export function firstSentence(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
-  const m = /^(.+?[.!?])(?=\s+[A-Z("]|$)/.exec(flat);
-  return m ? m[1]! : flat;
+  const end = /[.!?](?= [A-Z]|$)/g;
+  for (let m = end.exec(flat); m; m = end.exec(flat)) {
+    const upTo = flat.slice(0, m.index + 1);
+    if (!/\b(?:i\.e|e\.g|etc|vs|cf)\.$/.test(upTo)) return upTo;
+  }
+  return flat;
 }
 
 /** One annotation: the title and one sentence of the detail; the rest is in the job summary. */
