@@ -135,15 +135,17 @@ export function buildProgram(version: string, run: Runner): Command {
   add('diagnose', (c) =>
     securityLogOptions(githubOptions(expectationOptions(keyOptions(storeOptions(tokenOptions(c.description('Run every tier there are inputs for and name the failing one')))))))
       .option('--replicas <n>', 'number of server replicas (hazard checks)', (v) => parseIntArg(v, '--replicas'))
+      .option('--store-shared', 'the FileTree store is on a volume every replica mounts (not a per-instance store)')
       .option('--mcp-clients <n>', 'number of MCP clients per user (hazard checks)', (v) => parseIntArg(v, '--mcp-clients')),
   );
 
   add('check', (c) =>
     githubOptions(expectationOptions(keyOptions(storeOptions(tokenOptions(c.description('Post-deploy CI gate: check a running MCP server from outside (and inside, with secrets)'))))))
-      .requiredOption('--server <url>', 'the MCP server URL clients are configured with, e.g. https://mcp.example.com/mcp')
+      .requiredOption('--server <url>', 'the MCP server URL clients are configured with, e.g. https://mcp.example.com/mcp; repeat it with each replica\'s own address to compare the replicas', collect)
       .addOption(new Option('--spec <revision>', 'MCP authorization spec revision whose MUSTs apply').choices(['2025-06-18', '2025-11-25', '2026-07-28']).default('2026-07-28'))
       .option('--probe-registration', 'also register a loopback native client via DCR (creates a registration)')
-      .option('--replicas <n>', 'number of server replicas (hazard checks)', (v) => parseIntArg(v, '--replicas'))
+      .option('--replicas <n>', 'number of server replicas (hazard checks; default: the number of --server)', (v) => parseIntArg(v, '--replicas'))
+      .option('--store-shared', 'the FileTree store is on a volume every replica mounts (not a per-instance store)')
       .option('--mcp-clients <n>', 'number of MCP clients per user (hazard checks)', (v) => parseIntArg(v, '--mcp-clients'))
       .option('--http-timeout <ms>', 'timeout per HTTP request to the server', (v) => parseIntArg(v, '--http-timeout')),
   );

@@ -57,5 +57,15 @@ export function discoverySection(report: Report, style: Style): string {
     out.push(`${s.bold('Discovery')}: ${s.dim(`skipped: ${dc.reason}`)}`);
   }
   if (ev.canary) out.push('', canaryLine(ev.canary, s));
+  if (ev.replicas?.length) {
+    // Several --server: one line per replica; what differs is the DISCOVERY_REPLICA_DRIFT finding in Checks.
+    const drift = new Set(report.findings.filter((f) => f.code === 'DISCOVERY_REPLICA_DRIFT').map((f) => (f.data as { replica?: number } | undefined)?.replica));
+    out.push('', `${s.bold('Replicas')} ${s.dim(`compared with replica 1 (${d?.serverUrl ?? 'the first --server'})`)}`);
+    ev.replicas.forEach((r, i) => {
+      const n = i + 2;
+      const same = !drift.has(n);
+      out.push(wrap(`  ${s.status(same ? 'pass' : 'fail')} replica ${n} ${r.server}: ${same ? 'answers the same' : 'differs (DISCOVERY_REPLICA_DRIFT below)'}`, s.width, 6));
+    });
+  }
   return out.join('\n');
 }
