@@ -2,10 +2,47 @@
  * Command-line wiring only: commander definitions; every command module is imported lazily
  * when it runs, so `--help` stays fast.
  */
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import type { CommandName } from './model/index.js';
 
 export type Runner = (name: CommandName, opts: Record<string, unknown>, args: string[]) => Promise<void>;
+/** Prints text that is not a report (the completion script) and exits 0. */
+export type Printer = (text: string) => Promise<void>;
+
+const EXIT_CODES = `
+Exit codes:
+  0    healthy (demo: the sample was diagnosed as it should be)
+  1    problems found: a tier fails (the verdict names it)
+  2    usage error or bad input (a flag, a file that is not what it should be)
+  3    inconclusive: evidence could not be collected (unreachable, unreadable)
+  130  interrupted (Ctrl-C): the report shows what was collected so far`;
+
+/** Two examples per command, shown at the end of its --help (after the exit codes). */
+const EXAMPLES: Record<CommandName | 'completion', [string, string]> = {
+  'inspect-cache': ['mcp-auth-doctor inspect-cache --store ~/.local/share/fastmcp --jwt-signing-key-file key.txt', 'mcp-auth-doctor inspect-cache --store redis://localhost:6379/0 --show-entries --json'],
+  'verify-token': ['mcp-auth-doctor verify-token --token-file token.jwt --jwt-signing-key-file key.txt --base-url https://mcp.example.com', 'pbpaste | mcp-auth-doctor verify-token - --upstream-client-secret-file secret.txt --store ./fastmcp-home'],
+  'probe-github': ['mcp-auth-doctor probe-github --upstream-token-file gh-token.txt', 'mcp-auth-doctor probe-github --token-file token.jwt --store ./fastmcp-home --jwt-signing-key-file key.txt --upstream-client-id Iv1.abc --upstream-client-secret-file secret.txt'],
+  'github-audit': ['mcp-auth-doctor github-audit --security-log export.json --app "My MCP Proxy"', 'mcp-auth-doctor github-audit --org my-org --audit-token-file audit-token.txt --since 2026-11-01'],
+  diagnose: ['mcp-auth-doctor diagnose --token-file token.jwt --store ./fastmcp-home --jwt-signing-key-file key.txt --offline', 'mcp-auth-doctor diagnose --env-file .env --token-file token.jwt --security-log export.json --format github'],
+  check: ['mcp-auth-doctor check --server https://mcp.example.com/mcp', 'mcp-auth-doctor check --server https://mcp.example.com/mcp --server http://10.0.0.12:8000/mcp --token-file canary.jwt --json --output report.json'],
+  demo: ['mcp-auth-doctor demo', 'mcp-auth-doctor demo --quiet'],
+  completion: ['mcp-auth-doctor completion bash > ~/.local/share/bash-completion/completions/mcp-auth-doctor', 'mcp-auth-doctor completion fish > ~/.config/fish/completions/mcp-auth-doctor.fish'],
+};
+
+function epilog(name: CommandName | 'completion'): string {
+  const codes = name === 'completion' ? '\nExit codes:\n  0    the script was printed\n  2    usage error (an unknown shell)' : EXIT_CODES;
+  return `${codes}\n\nExamples:\n${EXAMPLES[name].map((e) => `  $ ${e}`).join('\n')}\n`;
+}
+
+/** The help text of the program or of one command, exactly as `--help` prints it (the epilog included). */
+export function renderHelp(program: Command, name?: string): string {
+  const cmd = name ? program.commands.find((c) => c.name() === name) : program;
+  if (!cmd) throw new Error(`no command ${name}`);
+  let text = '';
+  cmd.configureOutput({ writeOut: (s) => (text += s), writeErr: (s) => (text += s) });
+  cmd.outputHelp();
+  return text;
+}
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -92,7 +129,7 @@ function parseIntArg(v: string, name: string): number {
   return n;
 }
 
-export function buildProgram(version: string, run: Runner): Command {
+export function buildProgram(version: string, run: Runner, print: Printer = async () => {}): Command {
   const program = new Command('mcp-auth-doctor')
     .description('Tells the operator of a FastMCP server why an OAuth token stopped working, and which tier failed.')
     .version(version, '-V, --version')
@@ -109,6 +146,7 @@ export function buildProgram(version: string, run: Runner): Command {
       const command = args[args.length - 1] as Command;
       await run(name, command.opts(), command.args);
     });
+    cmd.addHelpText('after', epilog(name));
   };
 
   add('inspect-cache', (c) =>
@@ -151,6 +189,18 @@ export function buildProgram(version: string, run: Runner): Command {
   );
 
   add('demo', (c) => c.description('Diagnose the bundled sample deployment (broken on purpose), offline; exits 0 when the diagnosis finds its problem (diagnose itself exits 1)'));
+
+  const completion = program
+    .command('completion')
+    .description('Print a shell completion script (bash, zsh or fish)')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
+    .exitOverride()
+    .action(async (shell: string) => {
+      const { completionScript } = await import('./completion.js');
+      await print(completionScript(shell as 'bash' | 'zsh' | 'fish', program));
+    });
+  completion.addHelpText('after', epilog('completion'));
+  program.addHelpText('after', `${EXIT_CODES}\n\nExamples:\n  $ mcp-auth-doctor demo\n  $ mcp-auth-doctor diagnose --token-file token.jwt --store ./fastmcp-home --jwt-signing-key-file key.txt\n\nRun "mcp-auth-doctor <command> --help" for a command's flags; "mcp-auth-doctor completion bash|zsh|fish" for shell completion.\n`);
 
   return program;
 }

@@ -238,7 +238,10 @@ export async function main(argv: string[]): Promise<void> {
     await finish(exitCodeFor(result.report), out.stdout, line ? `mcp-auth-doctor: ${line}\n` : '');
   };
 
-  const program = buildProgram(version, run);
+  const program = buildProgram(version, run, async (text) => {
+    current = undefined;
+    await finish(EXIT.healthy, text);
+  });
   program.exitOverride();
   program.configureOutput({
     writeOut: (s) => process.stdout.write(s),
