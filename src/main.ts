@@ -126,6 +126,7 @@ function errorDocument(command: CommandName | undefined, version: string, e: Doc
       command: command ?? null,
       verdict: 'inconclusive',
       failingTier: null,
+      failingStage: null,
       error: { kind: e.name, message: e.message, hint: e.hint ?? null, exitCode: e.exitCode },
       findings: [],
       tiers: {},

@@ -206,6 +206,7 @@ export function classifyNetError(e: unknown, how: { interrupted: boolean; timedO
   if (how.timedOut || isTimeout(e)) return { kind: 'timeout', message: `no answer within ${timeoutWords(how.timeoutMs)}${/TIMEOUT/.test(code) ? ` (${code})` : ''}` };
   if (code === 'ECONNREFUSED') return { kind: 'refused', message: `connection refused (${code})` };
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return { kind: 'dns', message: `host name not found (${code})` };
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ENETDOWN' || code === 'EHOSTDOWN') return { kind: 'no-route', message: `no route to the host (${code})` };
   if (TLS_CODE.test(code)) return { kind: 'tls', message: `TLS certificate problem: ${msg} (${code})` };
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') return { kind: 'reset', message: `connection closed by the server (${code})` };
   return { kind: 'other', message: code && !msg.includes(code) ? `${msg} (${code})` : msg };

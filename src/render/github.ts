@@ -56,7 +56,8 @@ export function renderGithub(report: Report): { stdout: string; summary: string 
     }
   }
   const warned = report.findings.filter((f) => f.severity === 'warning').length;
-  lines.push(`mcp-auth-doctor ${report.command}: ${report.verdict}${report.failingTier ? ` (failing tier: ${report.failingTier})` : ''}${report.verdict === 'healthy' && warned ? ` with ${warned} warning${warned > 1 ? 's' : ''}` : ''} — ${report.summary}`);
+  const stop = report.failingStage && report.failingStage.tier !== report.failingTier ? `; FastMCP stops at ${report.failingStage.stage ?? report.failingStage.tier} (${report.failingStage.code})` : '';
+  lines.push(`mcp-auth-doctor ${report.command}: ${report.verdict}${report.failingTier ? ` (failing tier: ${report.failingTier}${stop})` : ''}${report.verdict === 'healthy' && warned ? ` with ${warned} warning${warned > 1 ? 's' : ''}` : ''} — ${report.summary}`);
 
   const md: string[] = [];
   // A healthy run with warnings says so: it is not a plain ✅.

@@ -5,6 +5,7 @@
  * verification path, the discovery checks), Checks names the finding and points there.
  * `quiet`: only the verdict, the fix and one line per error finding.
  */
+import { STAGE_TITLES } from '../diagnosis/stages.js';
 import { TIER_TITLES, type Finding, type Report, type TierName } from '../model/index.js';
 import { sectionsFor } from './sections/index.js';
 import { fitToWidth, indent, makeStyle, wrap, type Style } from './style.js';
@@ -39,6 +40,8 @@ function verdictLines(report: Report, s: Style): string[] {
   const out: string[] = [];
   const verdictColor = report.verdict === 'healthy' ? s.green : report.verdict === 'failing' ? s.red : s.yellow;
   out.push(`${s.bold('Verdict:')} ${verdictColor(wrap(report.summary, s.width - 9, 9))}`);
+  const stops = stopAndCause(report);
+  if (stops) out.push(wrap(stops, s.width, 5));
   if (report.fix) out.push(`${s.bold('Fix:')} ${wrap(report.fix, s.width - 5, 5)}`);
   return out;
 }
@@ -89,4 +92,21 @@ export async function renderText(report: Report, opts: TextOptions): Promise<str
     out.push(s.dim(wrap(`Also: ${warnings.map((w) => w.code).join(', ')} (see above).`, s.width)));
   }
   return `${fitToWidth(out.join('\n'), s.width)}\n`;
+}
+
+/** "FastMCP stops at: … Cause: …" when the verdict names a deeper cause than FastMCP's first failing check. */
+function stopAndCause(report: Report): string | undefined {
+  const stop = report.failingStage;
+  if (!stop) return undefined;
+  const stopFinding = report.findings.find((f) => f.code === stop.code && f.severity === 'error');
+  if (!stopFinding) return undefined;
+  let cause: Finding = stopFinding;
+  for (let i = 0; cause.explainedBy && i < report.findings.length; i++) {
+    const next = report.findings.find((f) => f.code === cause.explainedBy);
+    if (!next) break;
+    cause = next;
+  }
+  if (cause === stopFinding) return undefined;
+  const where = stop.stage ? `${STAGE_TITLES[stop.stage]}: ` : '';
+  return `FastMCP stops at: ${where}${stopFinding.title} (${stop.code}). Cause: ${cause.title} (${cause.code}).`;
 }
