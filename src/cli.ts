@@ -129,7 +129,12 @@ function parseIntArg(v: string, name: string): number {
   return n;
 }
 
-export function buildProgram(version: string, run: Runner, print: Printer = async () => {}): Command {
+/**
+ * `only`: define just this command (the entry point passes the command the arguments name, when they
+ * name one): parsing, help and errors of a command depend on its own definition alone, and the other
+ * six cost start-up time.
+ */
+export function buildProgram(version: string, run: Runner, only?: CommandName, print: Printer = async () => {}): Command {
   const program = new Command('mcp-auth-doctor')
     .description('Tells the operator of a FastMCP server why an OAuth token stopped working, and which tier failed.')
     .version(version, '-V, --version')
@@ -137,6 +142,7 @@ export function buildProgram(version: string, run: Runner, print: Printer = asyn
     .configureHelp({ sortOptions: false });
 
   const add = (name: CommandName, describe: (c: Command) => Command) => {
+    if (only && name !== only) return;
     const cmd = describe(program.command(name));
     common(cmd);
     // Usage errors inside a subcommand (missing/unknown option, bad choice) must reach the entry point
@@ -190,6 +196,7 @@ export function buildProgram(version: string, run: Runner, print: Printer = asyn
 
   add('demo', (c) => c.description('Diagnose the bundled sample deployment (broken on purpose), offline; exits 0 when the diagnosis finds its problem (diagnose itself exits 1)'));
 
+  if (only) return program;
   const completion = program
     .command('completion')
     .description('Print a shell completion script (bash, zsh or fish)')

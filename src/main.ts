@@ -239,7 +239,8 @@ export async function main(argv: string[]): Promise<void> {
     await finish(exitCodeFor(result.report), out.stdout, line ? `mcp-auth-doctor: ${line}\n` : '');
   };
 
-  const program = buildProgram(version, run, async (text) => {
+  const named = argv[2];
+  const program = buildProgram(version, run, (COMMANDS as readonly string[]).includes(named ?? '') ? (named as CommandName) : undefined, async (text) => {
     current = undefined;
     await finish(EXIT.healthy, text);
   });

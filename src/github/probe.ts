@@ -7,7 +7,7 @@
  * Discipline: memoised by SHA-256 of the token; never a second call after a 401/404; no call when the
  * rate limit says remaining 0; never a retry or a sleep.
  */
-import { Octokit } from '@octokit/rest';
+import type { Octokit } from '@octokit/rest';
 import { classifyNetError, createHttpEdge, type HttpEdge } from '../http/edge.js';
 import { collected, failed, type Collected, type GithubHttpProbe, type Io, type UpstreamEvidence, type UpstreamToken } from '../model/index.js';
 import { sha256Hex } from '../secrets.js';
@@ -63,8 +63,9 @@ export class GithubProber {
     await this.http.close();
   }
 
-  /** Octokit without `auth` (the auth hook would overwrite the Basic header; github.md §3.1). */
-  #client(): Octokit {
+  /** Octokit without `auth` (the auth hook would overwrite the Basic header; github.md §3.1), loaded at its first use. */
+  async #client(): Promise<Octokit> {
+    const { Octokit } = await import('@octokit/rest');
     this.#octokit ??= new Octokit({
       baseUrl: this.target.apiUrl,
       userAgent: this.target.http.userAgent,
@@ -160,10 +161,11 @@ export class GithubProber {
   async #checkToken(token: string, ev: UpstreamEvidence): Promise<void> {
     const clientId = this.target.clientId!;
     const basic = Buffer.from(`${clientId}:${this.target.clientSecret!.reveal()}`, 'utf8').toString('base64');
+    const client = await this.#client();
     const started = performance.now();
     const url = this.#url(`/applications/${encodeURIComponent(clientId)}/token`);
     try {
-      const res = await this.#client().rest.apps.checkToken({
+      const res = await client.rest.apps.checkToken({
         client_id: clientId,
         access_token: token,
         headers: { authorization: `basic ${basic}` },
