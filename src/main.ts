@@ -4,7 +4,6 @@
  */
 import { appendFileSync, readFileSync } from 'node:fs';
 import { buildProgram } from './cli.js';
-import { resolveOutputFile, writeOutputFile } from './commands/resolve/output.js';
 import type { CommandContext, CommandResult, CommonOptions, Progress } from './commands/context.js';
 import { silentProgress } from './commands/context.js';
 import { exitCodeFor, exitLineFor } from './diagnosis/exit.js';
@@ -33,11 +32,12 @@ function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
 let finishing: Promise<never> | undefined;
 /** `--output <file>`, once checked: the report (or the JSON error document) goes there instead of stdout. */
 let outputFile: string | undefined;
+let writeOutputFile: ((path: string, text: string) => void) | undefined;
 
 /** Write the output and exit — once: an error arriving while the output is written adds nothing. */
 function finish(code: ExitCode, stdout = '', stderr = ''): Promise<never> {
   finishing ??= (async () => {
-    if (outputFile && stdout) {
+    if (outputFile && writeOutputFile && stdout) {
       try {
         writeOutputFile(outputFile, stdout);
       } catch (e) {
@@ -192,7 +192,9 @@ export async function main(argv: string[]): Promise<void> {
     const env = opts.envFile ? loadEnvFile(opts.envFile, process.env) : process.env;
     if (typeof opts.output === 'string') {
       const { output: _self, ...inputs } = raw;
-      outputFile = resolveOutputFile(opts.output, [...Object.values(inputs), ...args], env);
+      const out = await import('./commands/resolve/output.js');
+      outputFile = out.resolveOutputFile(opts.output, [...Object.values(inputs), ...args], env);
+      writeOutputFile = out.writeOutputFile;
     }
     const text: TextSettings = {
       // A report file is plain text unless --color=always asks otherwise (FORCE_COLOR is for pipes).
