@@ -23,9 +23,10 @@ const EXAMPLES: Record<CommandName | 'completion', [string, string]> = {
   'verify-token': ['mcp-auth-doctor verify-token --token-file token.jwt --jwt-signing-key-file key.txt --base-url https://mcp.example.com', 'pbpaste | mcp-auth-doctor verify-token - --upstream-client-secret-file secret.txt --store ./fastmcp-home'],
   'probe-github': ['mcp-auth-doctor probe-github --upstream-token-file gh-token.txt', 'mcp-auth-doctor probe-github --token-file token.jwt --store ./fastmcp-home --jwt-signing-key-file key.txt --upstream-client-id Iv1.abc --upstream-client-secret-file secret.txt'],
   'github-audit': ['mcp-auth-doctor github-audit --security-log export.json --app "My MCP Proxy"', 'mcp-auth-doctor github-audit --org my-org --audit-token-file audit-token.txt --since 2026-11-01'],
-  diagnose: ['mcp-auth-doctor diagnose --token-file token.jwt --store ./fastmcp-home --jwt-signing-key-file key.txt --offline', 'mcp-auth-doctor diagnose --env-file .env --token-file token.jwt --security-log export.json --format github'],
+  diagnose: ['mcp-auth-doctor diagnose --token-file token.jwt --store ./fastmcp-home --jwt-signing-key-file key.txt --offline', 'mcp-auth-doctor diagnose --client mcp-remote --store ./fastmcp-home --jwt-signing-key-file key.txt --base-url https://mcp.example.com'],
   check: ['mcp-auth-doctor check --server https://mcp.example.com/mcp', 'mcp-auth-doctor check --server https://mcp.example.com/mcp --server http://10.0.0.12:8000/mcp --token-file canary.jwt --json --output report.json'],
   demo: ['mcp-auth-doctor demo', 'mcp-auth-doctor demo --quiet'],
+  clients: ['mcp-auth-doctor clients', 'mcp-auth-doctor clients --client mcp-remote --store ./fastmcp-home --jwt-signing-key-file key.txt --base-url https://mcp.example.com'],
   completion: ['mcp-auth-doctor completion bash > ~/.local/share/bash-completion/completions/mcp-auth-doctor', 'mcp-auth-doctor completion fish > ~/.config/fish/completions/mcp-auth-doctor.fish'],
 };
 
@@ -180,7 +181,19 @@ export function buildProgram(version: string, run: Runner, only?: CommandName, p
     securityLogOptions(githubOptions(expectationOptions(keyOptions(storeOptions(tokenOptions(c.description('Run every tier there are inputs for and name the failing one')))))))
       .option('--replicas <n>', 'number of server replicas (hazard checks)', (v) => parseIntArg(v, '--replicas'))
       .option('--store-shared', 'the FileTree store is on a volume every replica mounts (not a per-instance store)')
-      .option('--mcp-clients <n>', 'number of MCP clients per user (hazard checks)', (v) => parseIntArg(v, '--mcp-clients')),
+      .option('--mcp-clients <n>', 'number of MCP clients per user (hazard checks)', (v) => parseIntArg(v, '--mcp-clients'))
+      .option('--client <name>', "take the tokens from this MCP client's cache: mcp-remote, fastmcp, gemini-cli, claude-code, copilot-cli, opencode (instead of --token-file)")
+      .option('--client-home <dir>', "the home directory the client ran under (default: yours, with the clients' own env variables)")
+      .option('--client-cache <dir>', 'also search this directory for client caches (repeatable; e.g. a FastMCP Client FileTree store)', collect)
+      .option('--server-url <url>', 'the MCP URL the client is configured with (default: --base-url + --mcp-path)'),
+  );
+
+  add('clients', (c) =>
+    keyOptions(storeOptions(expectationOptions(c.description("List the MCP OAuth sessions the MCP clients on this machine hold (tokens as fingerprints); with the server's store and keys, each session's status"))))
+      .option('--client <name>', 'only this client: mcp-remote, fastmcp, gemini-cli, claude-code, copilot-cli, opencode, vscode')
+      .option('--client-home <dir>', "the home directory to read (default: yours, with the clients' own env variables)")
+      .option('--client-cache <dir>', 'also search this directory for client caches (repeatable)', collect)
+      .option('--server-url <url>', 'only sessions for this MCP URL'),
   );
 
   add('check', (c) =>
@@ -194,7 +207,11 @@ export function buildProgram(version: string, run: Runner, only?: CommandName, p
       .option('--http-timeout <ms>', 'timeout per HTTP request to the server', (v) => parseIntArg(v, '--http-timeout')),
   );
 
-  add('demo', (c) => c.description('Diagnose the bundled sample deployment (broken on purpose), offline; exits 0 when the diagnosis finds its problem (diagnose itself exits 1)'));
+  add('demo', (c) =>
+    c
+      .description('Diagnose the bundled sample deployment (broken on purpose), offline; exits 0 when the diagnosis finds its problem (diagnose itself exits 1)')
+      .option('--client', "the client-side sample instead: a real mcp-remote cache whose refresh token another process redeemed (diagnose --client)"),
+  );
 
   if (only) return program;
   const completion = program

@@ -9,6 +9,7 @@ const ACCESS_STAGES: StageId[] = ['jwt.decode', 'jwt.signature', 'jwt.token_use'
 const REFRESH_STAGES: StageId[] = ['jwt.decode', 'storage.client', 'refresh.hash', 'jwt.signature', 'jwt.token_use', 'jwt.exp', 'jwt.iss', 'jwt.aud', 'jwt.jti', 'storage.jti_mapping', 'storage.upstream_set', 'upstream.verify', 'upstream.scopes'];
 
 export const STAGE_TITLES: Record<StageId, string> = {
+  'client.cache': "the client's token cache",
   config: 'configuration',
   discovery: 'discovery',
   'jwt.decode': 'decode JWT (three segments, JSON, HS256)',

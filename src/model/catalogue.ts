@@ -6,6 +6,7 @@
  * The entries are `as const`, so `FindingCode` is the closed union of the codes below: a finding
  * raised with a code that is not catalogued is a compile error, not a run-time failure.
  */
+import { CLIENT_CATALOGUE } from './catalogue-client.js';
 import { DISCOVERY_CATALOGUE } from './catalogue-discovery.js';
 import type { CatalogueEntryOf } from './catalogue-entry.js';
 
@@ -419,7 +420,7 @@ const CORE = [
   },
 ] as const satisfies readonly CatalogueEntryOf<string>[];
 
-const ALL = [...CORE, ...DISCOVERY_CATALOGUE] as const;
+const ALL = [...CLIENT_CATALOGUE, ...CORE, ...DISCOVERY_CATALOGUE] as const;
 
 /** Every finding code the doctor can raise. */
 export type FindingCode = (typeof ALL)[number]['code'];
