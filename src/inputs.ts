@@ -3,7 +3,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { InputError, UsageError } from './errors.js';
-import { Secret } from './secrets.js';
+import { Secret, fingerprint, looksLikeSecret, revealingSecrets, showPath } from './secrets.js';
 
 export interface InputSources {
   env: NodeJS.ProcessEnv;
@@ -30,9 +30,12 @@ export function readTextFile(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
+    if (looksLikeSecret(path) && !revealingSecrets()) {
+      throw new UsageError(`the ${what} file given looks like a token or secret, not a path (not shown; ${fingerprint(path.trim())})`, 'put the value in a file and give its path, or give - and pipe it in');
+    }
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable (permission denied)' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? 'error'})`;
-    throw new InputError(`${what} file ${path} ${why}`, 'check the path');
+    throw new InputError(`${what} file ${showPath(path)} ${why}`, 'check the path');
   }
 }
 

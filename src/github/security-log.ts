@@ -4,6 +4,7 @@
  * character), never by file name. Memory stays flat: a JSON array is cut into its elements (one parsed
  * at a time), csv-parse yields one row at a time, JSON lines are split line by line.
  */
+import { showPath } from '../secrets.js';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -122,10 +123,11 @@ function done(format: ExportFormat, gzip: boolean, records: number, stream: Read
 
 function classifyReadError(e: unknown, path: string, name: string, truncated: (why: string) => InputError): InputError {
   const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return new InputError(`security-log export ${path} does not exist`, 'check the path given to --security-log');
-  if (code === 'EACCES') return new InputError(`security-log export ${path} is not readable (permission denied)`, 'check the file permissions');
-  if (code === 'EISDIR') return new InputError(`security-log export ${path} is a directory`, 'give the exported .json or .csv file');
+  if (code === 'ENOENT') return new InputError(`security-log export ${showPath(path)} does not exist`, 'check the path given to --security-log');
+  if (code === 'EACCES') return new InputError(`security-log export ${showPath(path)} is not readable (permission denied)`, 'check the file permissions');
+  if (code === 'EISDIR') return new InputError(`security-log export ${showPath(path)} is a directory`, 'give the exported .json or .csv file');
   if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR') return truncated(`gzip: ${(e as Error).message}`);
+  if (typeof code === 'string' && typeof (e as NodeJS.ErrnoException).syscall === 'string') return new InputError(`security-log export ${showPath(path)} cannot be read (${code})`, 'check the path given to --security-log');
   const msg = (e as Error).message ?? String(e);
   if (typeof code === 'string' && code.startsWith('CSV_')) return truncated(`CSV: ${msg.replace(/\s+/g, ' ').slice(0, 160)}`);
   void name;

@@ -6,6 +6,7 @@
  * Redis URL with its TLS material and password; or, without `--store`, FastMCP's default homes
  * (FASTMCP_HOME, else the platform data dir), tried in order.
  */
+import { showPath } from '../secrets.js';
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from '../errors.js';
@@ -134,7 +135,7 @@ export async function openStore(target: StoreTarget, io: Io = {}): Promise<Opene
     const path = location.path;
     const r = classify(path, how);
     if (typeof r !== 'string') return r;
-    if (r === 'does not exist') throw new InputError(`--store ${path} does not exist`, 'check the path (cache.db, FASTMCP_HOME, its oauth-proxy folder, a fingerprint folder) or give a redis:// URL');
+    if (r === 'does not exist') throw new InputError(`--store ${showPath(path)} does not exist`, 'check the path (cache.db, FASTMCP_HOME, its oauth-proxy folder, a fingerprint folder) or give a redis:// URL');
     throw new InputError(`${path} is not a FastMCP store: it ${r}`, 'give cache.db, FASTMCP_HOME, its oauth-proxy folder, a fingerprint folder or a redis:// URL');
   }
   const looked: string[] = [];

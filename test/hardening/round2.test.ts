@@ -1,0 +1,111 @@
+/**
+ * Hardening round 2 (issue 14), through the built CLI (`npm run build` first): a secret given where a
+ * path is expected, text from outside echoing secrets, control characters and huge values in output,
+ * bounded options, `--at`/`--since`, exit codes of capped, unreadable and hostile inputs.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliResult } from '../support/cli.js';
+
+const FIXTURES = fileURLToPath(new URL('../../fixtures', import.meta.url));
+const A = join(FIXTURES, 'real-fastmcp', '3.4.7', 'a-healthy', 'default-filetree');
+const work = mkdtempSync(join(tmpdir(), 'mad-round2-'));
+let seq = 0;
+const file = (content: string | Buffer) => {
+  const p = join(work, `f${(seq += 1)}`);
+  writeFileSync(p, content);
+  return p;
+};
+const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+const jwt = (header: unknown, claims: unknown, sig = 'c2ln') => `${b64(header)}.${b64(claims)}.${sig}`;
+const all = (r: CliResult) => `${r.stdout}\n${r.stderr}`;
+const FORMATS = [[], ['--json'], ['--format', 'github']];
+
+describe('1. a secret given where a path is expected is never printed', () => {
+  const token = readFileSync(join(A, 'access_token.jwt'), 'utf8').trim();
+  const secret = 'Qx7mZp2LwR4vN8bY1kTd9cHf3Gs6Ja0E';
+  const gh = 'ghu_Vb8kP2xQ7mZ4tL9wR1nC6yD3fH5jS0aG';
+  const cases: Array<[string, string[]]> = [
+    [token, ['verify-token', '--token-file', token]],
+    [token, ['verify-token', '--token-file', token.replace(/\./g, '/')]],
+    [secret, ['inspect-cache', '--store', join(A, 'storage'), '--upstream-client-secret-file', secret]],
+    [secret, ['inspect-cache', '--store', join(A, 'storage'), '--jwt-signing-key-file', secret]],
+    [secret, ['inspect-cache', '--store', join(A, 'storage'), '--jwt-raw-key-file', secret]],
+    [secret, ['inspect-cache', '--store', join(A, 'storage'), '--candidate-secret-file', secret]],
+    [secret, ['inspect-cache', '--store', join(A, 'storage'), '--storage-encryption-key-file', secret]],
+    [secret, ['inspect-cache', '--store', 'redis://127.0.0.1:1', '--redis-password-file', secret]],
+    [secret, ['inspect-cache', '--store', 'rediss://127.0.0.1:1', '--redis-key', secret]],
+    [gh, ['probe-github', '--upstream-token-file', gh, '--offline']],
+    [gh, ['github-audit', '--org', 'o', '--audit-token-file', gh]],
+    [token, ['github-audit', '--security-log', token]],
+    [token, ['inspect-cache', '--store', token]],
+  ];
+  it.each(cases.map(([v, a]) => ({ v, a, flag: a.find((x, i) => i > 0 && x.startsWith('--') && a[i + 1] === v) ?? a[0] })))('$flag ($a.0)', async ({ v: value, a: args }) => {
+    for (const f of [[], ['--json']]) {
+      const r = await runCli([...args, ...f]);
+      expect(r.code).toBe(2);
+      expect(all(r)).not.toContain(value);
+      expect(all(r)).not.toContain(value.slice(0, 16));
+      expect(all(r)).toMatch(/looks like a token or secret, not a path/);
+    }
+  });
+});
+
+describe('2. text from outside that echoes a secret is scrubbed', () => {
+  let server: Server;
+  let url: string;
+  beforeAll(async () => {
+    // A GitHub stand-in that echoes the Authorization header it got in its 401 message.
+    server = createServer((req, res) => {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: `Bad credentials for ${req.headers.authorization}`, documentation_url: 'https://docs.github.com/rest' }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  // One token in GitHub's format, one opaque (known only because it was given).
+  it.each(['ghu_AAAAbbbbCCCCddddEEEEffff00001111', 'opaque-Tk7Qm2xZp9LwR4vN8bY1'])('%s: not in text, JSON, annotations or the step summary', async (token) => {
+    const tokenFile = file(token);
+    for (const f of FORMATS) {
+      const summary = file('');
+      const r = await runCli(['probe-github', '--upstream-token-file', tokenFile, '--github-api-url', url, ...f], { env: { GITHUB_STEP_SUMMARY: summary } });
+      expect(r.code).toBe(1);
+      expect(all(r)).toMatch(/Bad credentials for/);
+      expect(all(r)).not.toContain(token);
+      expect(readFileSync(summary, 'utf8')).not.toContain(token);
+    }
+  });
+});
+
+describe('3. control characters are escaped and echoed values capped, in every format', () => {
+  const evil = 'x\n::error title=INJECTED::hi\u001b]0;pwned\u0007';
+  it('a jti that forges an annotation and an OSC escape', async () => {
+    const t = jwt({ alg: 'HS256', typ: 'JWT' }, { jti: evil, exp: 1, iat: 1, iss: 'http://x/', aud: 'http://x/mcp', client_id: evil, token_use: 'access' });
+    for (const f of FORMATS) {
+      const summary = file('');
+      const r = await runCli(['verify-token', '--token-file', file(t), ...f], { env: { GITHUB_STEP_SUMMARY: summary } });
+      expect(r.stderr).not.toMatch(/internal error/);
+      for (const text of [r.stdout, r.stderr, readFileSync(summary, 'utf8')]) {
+        expect(text).not.toMatch(/[\u001b\u0007]/);
+        expect(text).not.toMatch(/^::error title=INJECTED/m);
+      }
+      if (f[0] === '--json') expect(r.stdout).not.toContain('\\u001b');
+    }
+  });
+
+  it('a 1 MB jti is not echoed whole', async () => {
+    const t = jwt({ alg: 'HS256', typ: 'JWT' }, { jti: 'j'.repeat(1_000_000), exp: 1, iat: 1 });
+    for (const f of FORMATS) {
+      const r = await runCli(['verify-token', '--token-file', file(t), ...f]);
+      expect(r.stderr).not.toMatch(/internal error/);
+      expect(r.stdout.length + r.stderr.length).toBeLessThan(100_000);
+    }
+  });
+});
