@@ -151,8 +151,8 @@ export async function main(argv: string[]): Promise<void> {
 
     const progress = await makeProgress(Boolean(process.stderr.isTTY) && format !== 'github');
     const ctx: CommandContext = {
-      now: opts.at ? parseAt(opts.at) : Date.now() / 1000,
-      nowFromFlag: Boolean(opts.at),
+      now: opts.at !== undefined ? parseAt(opts.at) : Date.now() / 1000,
+      nowFromFlag: opts.at !== undefined,
       version,
       progress,
       signal: controller.signal,

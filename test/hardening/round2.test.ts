@@ -109,3 +109,52 @@ describe('3. control characters are escaped and echoed values capped, in every f
     }
   });
 });
+
+describe('16. --at and --since: unix seconds or ISO 8601 only; no local time', () => {
+  const t = jwt({ alg: 'HS256', typ: 'JWT' }, { exp: 1_800_000_000, iat: 1_795_000_000, jti: 'j' });
+  it.each(['-5', '-100', 'Dec 25', '1/2/2026', '', '5', '1000000000'])('--at %j: exit 2, one line naming --at', async (at) => {
+    const r = await runCli(['verify-token', t, '--at', at]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(r.stderr).toMatch(/^mcp-auth-doctor: --at /);
+  });
+
+  it('an ISO time without a zone is UTC whatever TZ says', async () => {
+    for (const tz of ['UTC', 'America/Los_Angeles', 'Asia/Kolkata']) {
+      const r = await runCli(['verify-token', t, '--at', '2026-11-21T22:18:24', '--json'], { env: { TZ: tz } });
+      expect((JSON.parse(r.stdout) as { evaluatedAt: string }).evaluatedAt).toMatch(/^2026-11-21T22:18:24(\.000)?Z$/);
+    }
+  });
+
+  it('a bad --since names --since (diagnose and github-audit)', async () => {
+    const log = join(FIXTURES, 'security-log', 'export-mona-example.json');
+    for (const args of [['github-audit', '--security-log', log], ['diagnose', '--security-log', log]]) {
+      const r = await runCli([...args, '--since', 'Dec 25']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^mcp-auth-doctor: --since "Dec 25"/);
+    }
+  });
+
+  describe('live GitHub figures under --at say they are live', () => {
+    let server: Server;
+    let url: string;
+    let reset = 0;
+    beforeAll(async () => {
+      server = createServer((_req, res) => {
+        reset = Math.floor(Date.now() / 1000) + 600;
+        res.writeHead(403, { 'content-type': 'application/json', 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-used': '5000', 'x-ratelimit-reset': String(reset), 'x-ratelimit-resource': 'core' });
+        res.end(JSON.stringify({ message: 'API rate limit exceeded for user ID 1.' }));
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+    it('the rate-limit reset is relative to when GitHub was asked, not to --at', async () => {
+      const r = await runCli(['probe-github', '--upstream-token-file', file('ghu_AAAAbbbbCCCCddddEEEEffff00001111'), '--github-api-url', url, '--at', '2026-01-01T00:00:00Z']);
+      expect(r.stdout).toMatch(/rate limit \(live\)/);
+      expect(r.stdout).toMatch(/resets \S+ \(in (9|10) min, live\)/);
+      expect(r.stdout).toMatch(/The limit resets at \S+ \(in (9|10) min when GitHub was asked\)/);
+    });
+  });
+});
