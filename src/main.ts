@@ -149,7 +149,8 @@ export async function main(argv: string[]): Promise<void> {
     const env = opts.envFile ? loadEnvFile(opts.envFile, process.env) : process.env;
     const color = opts.color !== false && !('NO_COLOR' in env && env.NO_COLOR !== '') && Boolean(process.stdout.isTTY) && format === 'text';
 
-    const progress = await makeProgress(Boolean(process.stderr.isTTY) && format !== 'github');
+    // A terminal that reports no width (a pseudo-terminal of width 0) gets no spinner: ora would redraw it endlessly.
+    const progress = await makeProgress(Boolean(process.stderr.isTTY) && (process.stderr.columns ?? 0) > 0 && format !== 'github');
     const ctx: CommandContext = {
       now: opts.at !== undefined ? parseAt(opts.at) : Date.now() / 1000,
       nowFromFlag: opts.at !== undefined,

@@ -3,6 +3,7 @@
  * path is expected, text from outside echoing secrets, control characters and huge values in output,
  * bounded options, `--at`/`--since`, exit codes of capped, unreadable and hostile inputs.
  */
+import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliResult } from '../support/cli.js';
+import { BIN, runCli, type CliResult } from '../support/cli.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures', import.meta.url));
 const A = join(FIXTURES, 'real-fastmcp', '3.4.7', 'a-healthy', 'default-filetree');
@@ -156,5 +157,35 @@ describe('16. --at and --since: unix seconds or ISO 8601 only; no local time', (
       expect(r.stdout).toMatch(/resets \S+ \(in (9|10) min, live\)/);
       expect(r.stdout).toMatch(/The limit resets at \S+ \(in (9|10) min when GitHub was asked\)/);
     });
+  });
+});
+
+describe('14. per-request timeouts are bounded', () => {
+  it.each([
+    ['--github-timeout', '2147483648'],
+    ['--github-timeout', '99999999999'],
+    ['--github-timeout', '0'],
+    ['--http-timeout', '2147483648'],
+  ])('%s %s: usage error, exit 2, one line', async (flag, v) => {
+    const args = flag === '--http-timeout' ? ['check', '--server', 'http://127.0.0.1:1/mcp'] : ['probe-github', '--upstream-token-file', file('ghu_AAAAbbbbCCCCddddEEEEffff00001111'), '--github-api-url', 'http://127.0.0.1:1'];
+    const r = await runCli([...args, flag, v]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^mcp-auth-doctor: ${flag} expects a whole number of milliseconds from 1 to 600000`));
+    expect(r.stderr).not.toMatch(/TimeoutOverflowWarning|internal error/);
+  });
+});
+
+const haveScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
+const SECRET_A = 'fake_gh_client_secret_0001_DO_NOT_USE_aaaaaaaaaaaa';
+
+describe.skipIf(!haveScript)(`4. a pseudo-terminal of width 0 gets no spinner${haveScript ? '' : ' (skipped: util-linux script(1) not installed)'}`, () => {
+  it.each([{ f: [] as string[] }, { f: ['--json'] }])('inspect-cache $f under script(1): ends, with a bounded output', ({ f }) => {
+    const q = (x: string) => `'${x.replace(/'/g, "'\\''")}'`;
+    const cmd = [process.execPath, BIN, 'inspect-cache', '--store', join(A, 'storage'), '--upstream-client-secret-file', file(SECRET_A), ...f].map(q).join(' ');
+    // script(1) gives the run a pseudo-terminal whose size is 0 x 0 (no terminal around it).
+    const r = spawnSync('script', ['-qc', `stty cols 0 rows 0 2>/dev/null; ${cmd}`, '/dev/null'], { encoding: 'utf8', timeout: 20_000, input: '', env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 64 * 1024 * 1024 });
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(0);
+    expect(r.stdout.length).toBeLessThan(100_000);
   });
 });
