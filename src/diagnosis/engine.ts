@@ -150,7 +150,13 @@ export function tierResults(ev: Evidence, findings: Finding[], tiers: readonly T
 export function partialOf(ev: Evidence, tier: TierName): string | undefined {
   const sources = tierEvidence(ev, tier);
   if (!sources || sources === 'always') return undefined;
-  for (const s of sources) if (s.status === 'collected' && s.partial) return s.partial;
+  for (const s of sources) {
+    if (s.status !== 'collected') continue;
+    if (s.partial) return s.partial;
+    // A read capped by --limit/--sample is partial too (README: a capped read is inconclusive).
+    const limited = (s.value as { limited?: unknown } | undefined)?.limited;
+    if (typeof limited === 'string') return limited;
+  }
   return undefined;
 }
 
@@ -211,7 +217,7 @@ export function buildReport(ev: Evidence, opts: ReportOptions): Report {
       summary = t
         ? `Inconclusive: nothing failed, but the ${TIER_TITLES[t]} tier was not ${partialOf(ev, t) ? 'fully ' : ''}checked (${partialOf(ev, t) ?? tiers[t]?.reason ?? 'no evidence'}).`
         : `Inconclusive: nothing failed in what was collected, but collection stopped early (${INTERRUPTED}).`;
-      fix = !t ? 'Re-run to completion.' : tiers[t]?.status === 'error' ? couldNotCollectFix(t, tiers[t]?.reason) : inconclusiveFix(t);
+      fix = !t ? 'Re-run to completion.' : tiers[t]?.status === 'error' ? couldNotCollectFix(t, tiers[t]?.reason) : partialOf(ev, t) !== undefined ? 'Re-run to completion (without --limit/--sample) for a verdict; the counts above are lower bounds.' : inconclusiveFix(t);
     } else {
       verdict = 'healthy';
       summary = `Healthy: no error found in ${listTitles(plan.deciding)}.`;

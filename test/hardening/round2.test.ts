@@ -189,3 +189,13 @@ describe.skipIf(!haveScript)(`4. a pseudo-terminal of width 0 gets no spinner${h
     expect(r.stdout.length).toBeLessThan(100_000);
   });
 });
+
+describe('10. a capped read (--limit, --sample) is inconclusive, never healthy', () => {
+  it.each([['--limit', '0'], ['--limit', '2'], ['--sample', '5']])('%s %s: exit 3', async (flag, n) => {
+    const r = await runCli(['inspect-cache', '--store', join(A, 'storage'), '--upstream-client-secret-file', file(SECRET_A), flag, n, '--json']);
+    expect(r.code).toBe(3);
+    const rep = JSON.parse(r.stdout) as { verdict: string; fix: string };
+    expect(rep.verdict).toBe('inconclusive');
+    expect(rep.fix).toMatch(/without --limit\/--sample/);
+  });
+});
