@@ -217,7 +217,7 @@ export function buildReport(ev: Evidence, opts: ReportOptions): Report {
       summary = t
         ? `Inconclusive: nothing failed, but the ${TIER_TITLES[t]} tier was not ${partialOf(ev, t) ? 'fully ' : ''}checked (${partialOf(ev, t) ?? tiers[t]?.reason ?? 'no evidence'}).`
         : `Inconclusive: nothing failed in what was collected, but collection stopped early (${INTERRUPTED}).`;
-      fix = !t ? 'Re-run to completion.' : tiers[t]?.status === 'error' ? couldNotCollectFix(t, tiers[t]?.reason) : partialOf(ev, t) !== undefined ? 'Re-run to completion (without --limit/--sample) for a verdict; the counts above are lower bounds.' : inconclusiveFix(t);
+      fix = !t ? 'Re-run to completion.' : tiers[t]?.status === 'error' ? couldNotCollectFix(t, tiers[t]?.reason) : partialOf(ev, t) !== undefined ? `Re-run to completion${/--limit|--sample/.test(partialOf(ev, t)!) ? ' (without --limit/--sample)' : ''} for a verdict; the counts above are lower bounds.` : inconclusiveFix(t);
     } else {
       verdict = 'healthy';
       summary = `Healthy: no error found in ${listTitles(plan.deciding)}.`;

@@ -27,11 +27,12 @@
  * Rows are streamed with `iterate()` in raw mode; nothing is loaded whole.
  */
 import Database from 'better-sqlite3';
-import { closeSync, constants, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, existsSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CollectError, InputError, describeError } from '../errors.js';
+import { MAX_ENTRY_BYTES, refusedSize } from './limits.js';
 import type { EntrySource, OpenedStore, ProgressSink, RawEntry, ScanOptions } from './types.js';
 
 const SQLITE_MAGIC = 'SQLite format 3\u0000';
@@ -44,11 +45,16 @@ const RACY_MS = 50;
 export function isSqliteFile(path: string): boolean {
   let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
+    // Non-blocking, and a regular file only: a FIFO given as the database never blocks the run.
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    if (!fstatSync(fd).isFile()) return false;
     const buf = Buffer.alloc(16);
     const n = readSync(fd, buf, 0, 16, 0);
     return n === 16 && buf.toString('latin1') === SQLITE_MAGIC;
-  } catch {
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // The doctor's own permission problem is "could not read" (exit 3), not a verdict on the file.
+    if (code === 'EACCES' || code === 'EPERM') throw new CollectError(`cannot read ${path}: permission denied`, 'run as a user who can read the store');
     return false;
   } finally {
     if (fd !== undefined) closeSync(fd);
@@ -268,11 +274,25 @@ export class DiskcacheSource implements EntrySource {
       entry.error = `side file name ${JSON.stringify(filename)} leaves the cache folder`;
       return undefined;
     }
+    let fd: number | undefined;
     try {
-      return readFileSync(join(this.#cacheDir, rel), 'utf8');
+      // Non-blocking and checked before reading: a FIFO or device is never read (it would block), a huge file is refused.
+      fd = openSync(join(this.#cacheDir, rel), constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+      const st = fstatSync(fd);
+      if (!st.isFile()) {
+        entry.error = `side file ${rel} is not a regular file`;
+        return undefined;
+      }
+      if (st.size > MAX_ENTRY_BYTES) {
+        entry.error = `side file ${rel}: ${refusedSize(st.size)}`;
+        return undefined;
+      }
+      return readFileSync(fd, 'utf8');
     } catch (e) {
       entry.error = `side file ${rel} cannot be read (${(e as NodeJS.ErrnoException).code ?? describeError(e)})`;
       return undefined;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
   }
 

@@ -9,7 +9,7 @@
 import { showPath } from '../secrets.js';
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { InputError } from '../errors.js';
+import { CollectError, InputError } from '../errors.js';
 import type { Io } from '../model/index.js';
 import { isSqliteFile, openDiskcache } from './diskcache.js';
 import { FileTreeSource, hasInfoFiles } from './filetree.js';
@@ -88,7 +88,7 @@ function classify(path: string, how: OpenHow): OpenedStore | string {
   const { scanLimits } = how;
   const p = probe(path);
   if (p.kind === 'missing') return 'does not exist';
-  if (p.kind === 'denied') throw new InputError(`${path} is not readable (permission denied)`, 'run as a user who can read the store');
+  if (p.kind === 'denied') throw new CollectError(`cannot read ${path}: permission denied`, 'run as a user who can read the store');
   if (p.kind === 'file') {
     if (!isSqliteFile(path)) throw new InputError(`${path} is not an SQLite database (nor a FastMCP store folder)`, 'give cache.db, FASTMCP_HOME, its oauth-proxy folder, a fingerprint folder or a redis:// URL');
     return openDiskcache(path, scanLimits, how.progress, how.privateCopy);

@@ -3,12 +3,13 @@
  * path is expected, text from outside echoing secrets, control characters and huge values in output,
  * bounded options, `--at`/`--since`, exit codes of capped, unreadable and hostile inputs.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, runCli, type CliResult } from '../support/cli.js';
@@ -197,5 +198,135 @@ describe('10. a capped read (--limit, --sample) is inconclusive, never healthy',
     const rep = JSON.parse(r.stdout) as { verdict: string; fix: string };
     expect(rep.verdict).toBe('inconclusive');
     expect(rep.fix).toMatch(/without --limit\/--sample/);
+  });
+});
+
+const DISKCACHE_A = join(FIXTURES, 'real-fastmcp', '2.14.7', 'a-healthy', 'default-diskcache', 'storage', 'oauth-proxy');
+const SECRET_A2 = () => (JSON.parse(readFileSync(join(DISKCACHE_A, '..', '..', 'settings.json'), 'utf8')) as { issuing_server: Record<string, string> }).issuing_server['upstream_client_secret (GitHub app client_secret)']!;
+/** A copy of the 2.14.7 healthy diskcache store with one more mode-3 row whose side file is `make(path)`. */
+function diskcacheWithSideFile(make: (path: string) => void): string {
+  const dir = join(work, `dc-${(seq += 1)}`);
+  cpSync(DISKCACHE_A, dir, { recursive: true });
+  const db = new Database(join(dir, 'cache.db'));
+  // diskcache's triggers quote with "…", which this SQLite build refuses: the copy goes without them.
+  for (const { name } of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all() as { name: string }[]) db.exec(`DROP TRIGGER "${name}"`);
+  db.prepare('INSERT INTO Cache(key, raw, store_time, expire_time, access_time, mode, filename, value) VALUES (?, 1, ?, NULL, ?, 3, ?, NULL)').run('mcp-oauth-transactions::odd', 1_795_000_000, 1_795_000_000, 'ab/cd/x.val');
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  mkdirSync(join(dir, 'ab', 'cd'), { recursive: true });
+  make(join(dir, 'ab', 'cd', 'x.val'));
+  return dir;
+}
+type StoreJson = { evidence: { store: { status: string; partial?: string; value: { collections: Record<string, { corrupt: number; live: number }> } } }; verdict: string };
+
+describe('5. a FIFO as a diskcache side file neither hangs the run nor is read', () => {
+  it('counted as a corrupt entry; the run ends', async () => {
+    const dir = diskcacheWithSideFile((p) => execFileSync('mkfifo', [p]));
+    const r = await runCli(['inspect-cache', '--store', join(dir, 'cache.db'), '--upstream-client-secret-file', file(SECRET_A2()), '--json'], { timeoutMs: 20_000 });
+    expect(r.code).not.toBeNull();
+    const rep = JSON.parse(r.stdout) as StoreJson;
+    expect(rep.evidence.store.value.collections['mcp-oauth-transactions']?.corrupt).toBe(1);
+  });
+});
+
+describe('7. one huge store entry is refused without being read', () => {
+  it('FileTree: a 3 GB sparse entry file is refused and reported (never read)', async () => {
+    const dir = join(work, `ft-${(seq += 1)}`);
+    cpSync(join(A, 'storage'), dir, { recursive: true });
+    const coll = readdirSync(join(dir, 'oauth-proxy', 'c714d6d70505')).find((n) => n.startsWith('S_mcp_oauth_transactions') && !n.endsWith('.json'))
+      ?? 'S_mcp_oauth_transactions-6f3deda7';
+    mkdirSync(join(dir, 'oauth-proxy', 'c714d6d70505', coll), { recursive: true });
+    const big = join(dir, 'oauth-proxy', 'c714d6d70505', coll, 'huge.json');
+    writeFileSync(big, '');
+    truncateSync(big, 3 * 1024 ** 3);
+    const r = await runCli(['inspect-cache', '--store', dir, '--upstream-client-secret-file', file(SECRET_A), '--json', '--show-entries'], { timeoutMs: 20_000 });
+    const rep = JSON.parse(r.stdout) as StoreJson;
+    expect(rep.evidence.store.value.collections['mcp-oauth-transactions']?.corrupt).toBe(1);
+    expect(r.stdout).toMatch(/above the 8 MiB cap for one entry: refused without reading it/);
+    expect(r.stdout).not.toMatch(/ERR_STRING_TOO_LONG/);
+  });
+
+  it('diskcache: a 400 MB side file is refused and reported', async () => {
+    const dir = diskcacheWithSideFile((p) => {
+      writeFileSync(p, '');
+      truncateSync(p, 400 * 1024 ** 2);
+    });
+    const r = await runCli(['inspect-cache', '--store', join(dir, 'cache.db'), '--upstream-client-secret-file', file(SECRET_A2()), '--json', '--show-entries'], { timeoutMs: 20_000 });
+    const rep = JSON.parse(r.stdout) as StoreJson;
+    expect(rep.evidence.store.value.collections['mcp-oauth-transactions']?.corrupt).toBe(1);
+    expect(r.stdout).toMatch(/above the 8 MiB cap for one entry: refused without reading it/);
+  });
+});
+
+// Dropping root: CI runs as root, which reads mode-000 files. setpriv(1) runs the CLI as nobody.
+const asRoot = process.getuid?.() === 0;
+const canDrop = asRoot && spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', 'process.exit(process.getuid() === 65534 ? 0 : 1)']).status === 0;
+const unprivileged = !asRoot || canDrop;
+function runAsNobody(args: string[]): CliResult {
+  const cmd = canDrop ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args] : [process.execPath, BIN, ...args];
+  const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+/** A world-readable copy (dirs 755, files 644) that nobody can reach. */
+function readableCopy(src: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mad-eacces-'));
+  chmodSync(dir, 0o755);
+  cpSync(src, join(dir, 's'), { recursive: true });
+  execFileSync('chmod', ['-R', 'a+rX', dir]);
+  return join(dir, 's');
+}
+
+describe.skipIf(!unprivileged)(`11. the doctor's own permission error is "could not read", exit 3${unprivileged ? '' : ' (skipped: running as root and setpriv cannot drop to nobody)'}`, () => {
+  const secret = () => {
+    const p = join(mkdtempSync(join(tmpdir(), 'mad-sec-')), 's');
+    writeFileSync(p, SECRET_A);
+    execFileSync('chmod', ['-R', 'a+rX', dirname(p)]);
+    return p;
+  };
+  it('inspect-cache: a mapping file at mode 000 makes the read partial, not corrupt', () => {
+    const dir = readableCopy(join(A, 'storage'));
+    const maps = join(dir, 'oauth-proxy', 'c714d6d70505', 'S_mcp_jti_mappings-a0131f3f');
+    chmodSync(join(maps, readdirSync(maps)[0]!), 0);
+    const r = runAsNobody(['inspect-cache', '--store', dir, '--upstream-client-secret-file', secret(), '--json']);
+    expect(r.code).toBe(3);
+    const rep = JSON.parse(r.stdout) as StoreJson;
+    expect(rep.evidence.store.value.collections['mcp-jti-mappings']?.corrupt).toBe(0);
+    expect(rep.evidence.store.partial).toMatch(/permission denied/);
+  });
+
+  it('verify-token: the mapping it needs at mode 000 is "could not read", not STORE_JTI_MAPPING_MISSING', () => {
+    const dir = readableCopy(join(A, 'storage'));
+    const maps = join(dir, 'oauth-proxy', 'c714d6d70505', 'S_mcp_jti_mappings-a0131f3f');
+    for (const n of readdirSync(maps)) chmodSync(join(maps, n), 0);
+    const tok = readableCopy(join(A, 'access_token.jwt'));
+    const r = runAsNobody(['verify-token', '--token-file', tok, '--store', dir, '--upstream-client-secret-file', secret(), '--base-url', 'http://127.0.0.1:50463', '--at', '1795299504', '--json']);
+    expect(r.code).toBe(3);
+    expect(r.stdout).not.toMatch(/STORE_JTI_MAPPING_MISSING/);
+    expect(r.stdout).toMatch(/permission denied/);
+  });
+
+  it('a cache.db at mode 000: "cannot read … permission denied", exit 3', () => {
+    const dir = readableCopy(DISKCACHE_A);
+    chmodSync(join(dir, 'cache.db'), 0);
+    const r = runAsNobody(['inspect-cache', '--store', join(dir, 'cache.db')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/cannot read .*cache\.db: permission denied/);
+    expect(r.stderr).not.toMatch(/not an SQLite database/);
+  });
+});
+
+describe('17. a file name that is not valid UTF-8', () => {
+  it('is an unreadable entry, not a file that vanished; the read is complete', async () => {
+    const dir = join(work, `ft-${(seq += 1)}`);
+    cpSync(join(A, 'storage'), dir, { recursive: true });
+    const maps = join(dir, 'oauth-proxy', 'c714d6d70505', 'S_mcp_jti_mappings-a0131f3f');
+    writeFileSync(Buffer.concat([Buffer.from(`${maps}/S_`), Buffer.from([0xff, 0xfe, 0x80]), Buffer.from('.json')]), '{}');
+    const r = await runCli(['inspect-cache', '--store', dir, '--upstream-client-secret-file', file(SECRET_A), '--json', '--show-entries']);
+    expect(r.code).not.toBe(3);
+    const rep = JSON.parse(r.stdout) as StoreJson;
+    expect(rep.evidence.store.partial).toBeUndefined();
+    expect(rep.evidence.store.value.collections['mcp-jti-mappings']?.corrupt).toBe(1);
+    expect(r.stdout).toMatch(/not valid UTF-8/);
+    expect(r.stdout).not.toMatch(/vanished/);
   });
 });
