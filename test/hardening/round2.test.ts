@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, runCli, type CliResult } from '../support/cli.js';
+import { loadRedisDump, redisServerAvailable, startRedis, type RedisServer } from '../support/redis.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures', import.meta.url));
 const A = join(FIXTURES, 'real-fastmcp', '3.4.7', 'a-healthy', 'default-filetree');
@@ -329,4 +330,26 @@ describe('17. a file name that is not valid UTF-8', () => {
     expect(r.stdout).toMatch(/not valid UTF-8/);
     expect(r.stdout).not.toMatch(/vanished/);
   });
+});
+
+describe.skipIf(!redisServerAvailable())('6. a Redis server that stops answering (SIGSTOP)', () => {
+  let redis: RedisServer;
+  let pid = 0;
+  beforeAll(async () => {
+    redis = await startRedis({ config: ['requirepass rPw-7f3a9cQx2LmZ8vTq4NsY1kWd'] });
+    loadRedisDump(redis, join(FIXTURES, 'real-fastmcp', '3.4.7', 'a-healthy', 'redis-plain', 'storage', 'redis-dump.jsonl'));
+    pid = Number(/process_id:(\d+)/.exec(redis.cli(['INFO', 'server']))?.[1]);
+    process.kill(pid, 'SIGSTOP');
+  });
+  afterAll(async () => {
+    if (pid) process.kill(pid, 'SIGCONT');
+    await redis?.stop();
+  });
+
+  it.each([{ auth: true }, { auth: false }])('stopped before the connection (password: $auth): one line, exit 3, within the command timeout', async ({ auth }) => {
+    const args = ['inspect-cache', '--store', redis.url, ...(auth ? ['--redis-password-file', file('rPw-7f3a9cQx2LmZ8vTq4NsY1kWd')] : [])];
+    const r = await runCli(args, { timeoutMs: 25_000 });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^mcp-auth-doctor: cannot read Redis at .*(timed out|timeout)/);
+  }, 40_000);
 });
