@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, runCli, type CliResult } from '../support/cli.js';
+import { startFakeMcpServer, type FakeMcpServer } from '../support/fake-mcp-server.js';
 import { loadRedisDump, redisServerAvailable, startRedis, type RedisServer } from '../support/redis.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures', import.meta.url));
@@ -352,4 +353,21 @@ describe.skipIf(!redisServerAvailable())('6. a Redis server that stops answering
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/^mcp-auth-doctor: cannot read Redis at .*(timed out|timeout)/);
   }, 40_000);
+});
+
+describe('13. a PRM nested 200,000 levels deep', () => {
+  let server: FakeMcpServer;
+  beforeAll(async () => {
+    const body = `{"resource":${'['.repeat(200_000)}${']'.repeat(200_000)}}`;
+    server = await startFakeMcpServer({ prmAnswer: { status: 200, contentType: 'application/json', body } });
+  });
+  afterAll(() => server?.close());
+
+  it('is DISCOVERY_PRM_INVALID, exit 1, a JSON report on stdout', async () => {
+    const r = await runCli(['check', '--server', server.url, '--json']);
+    expect(r.stderr).not.toMatch(/internal error|Maximum call stack/);
+    expect(r.code).toBe(1);
+    const rep = JSON.parse(r.stdout) as { findings: { code: string }[] };
+    expect(rep.findings.map((f) => f.code)).toContain('DISCOVERY_PRM_INVALID');
+  });
 });
