@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
 import { existsSync, readFileSync } from 'node:fs';
 
 // `--help` alone prints the help pre-rendered at build time (scripts/prerender-help.mjs), without

@@ -371,3 +371,15 @@ describe('13. a PRM nested 200,000 levels deep', () => {
     expect(rep.findings.map((f) => f.code)).toContain('DISCOVERY_PRM_INVALID');
   });
 });
+
+describe('15. a bad --env-file gets the tool\'s own one-line error (Node 20 parses --env-file anywhere on its command line)', () => {
+  // As installed: the bin file run through its #! line, not `node bin/…`.
+  const direct = (args: string[]) => spawnSync(BIN, args, { encoding: 'utf8', timeout: 20_000, env: { ...process.env, NO_COLOR: '1' } });
+  it.each([['--env-file', '/nonexistent.env'], ['--env-file', '/'], ['--env-file=/nonexistent.env'], ['--env-file', 'Qx7mZp2LwR4vN8bY1kTd9cHf3Gs6Ja0E']])('%s %s: exit 2', (...args) => {
+    const r = direct(['inspect-cache', ...args.filter((a): a is string => typeof a === 'string')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^mcp-auth-doctor: .*--env-file/);
+    expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(r.stderr).not.toContain('Qx7mZp2LwR4vN8bY1kTd9cHf3Gs6Ja0E');
+  });
+});
