@@ -59,6 +59,10 @@ export async function readSecret(spec: SecretSpec, src: InputSources): Promise<S
     const text = spec.file === '-' ? await src.readStdin() : readTextFile(spec.file, spec.label);
     const v = cleanSecretText(text);
     if (!v) throw new InputError(`the ${spec.label} ${spec.file === '-' ? 'from stdin' : `in ${spec.file}`} is empty`, 'put the value in the file (one line)');
+    if (/[\r\n]/.test(v)) {
+      const lines = v.split(/\r?\n|\r/).filter((l) => l.trim()).length;
+      throw new InputError(`the ${spec.label} ${spec.file === '-' ? 'from stdin' : `in ${spec.file}`} has ${lines} non-empty lines; a secret is one line`, 'put only the value in the file (no comments, no KEY=, one line)');
+    }
     return new Secret(v, spec.file === '-' ? `${spec.label} (stdin)` : `${spec.label} (file ${spec.file})`);
   }
   for (const name of spec.env ?? []) {

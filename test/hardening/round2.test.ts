@@ -383,3 +383,58 @@ describe('15. a bad --env-file gets the tool\'s own one-line error (Node 20 pars
     expect(r.stderr).not.toContain('Qx7mZp2LwR4vN8bY1kTd9cHf3Gs6Ja0E');
   });
 });
+
+describe('Also', () => {
+  it.each([
+    ['a JSON object', '{"a":1}\n'],
+    ['a JSON scalar', '42\n'],
+    ['JSON lines of scalars', '{"action":"x"}\n42\n'],
+  ])('a security-log export that is %s: exit 2, one line', async (_what, content) => {
+    const r = await runCli(['github-audit', '--security-log', file(content)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^mcp-auth-doctor: security-log export \S+ is not a security-log export/);
+  });
+
+  it('alg none never shows "✔ … HS256" at step 1', async () => {
+    const r = await runCli(['verify-token', jwt({ alg: 'none', typ: 'JWT' }, { jti: 'j', exp: 1_900_000_000, iat: 1_795_000_000 }, '')]);
+    expect(r.stdout).toMatch(/1\. ✔ decode JWT/);
+    expect(r.stdout).not.toMatch(/1\. ✔ decode JWT \([^)]*HS256\)/);
+    expect(r.stdout).toMatch(/alg "none", not HS256/);
+  });
+
+  it('a numeric jti is named as such, not "payload has no jti"', async () => {
+    const r = await runCli(['verify-token', jwt({ alg: 'HS256', typ: 'JWT' }, { jti: 123, exp: 1_900_000_000, iat: 1_795_000_000 }), '--json']);
+    const rep = JSON.parse(r.stdout) as { findings: { code: string; detail: string }[] };
+    const f = rep.findings.find((x) => x.code === 'JWT_MISSING_JTI');
+    expect(f?.detail).toMatch(/jti is not a string but a JSON number \(123\)/);
+    expect(f?.detail).not.toMatch(/has no jti/);
+  });
+
+  it('a multi-line secret file is refused with one line, not used whole', async () => {
+    const r = await runCli(['inspect-cache', '--store', join(A, 'storage'), '--upstream-client-secret-file', file(`${SECRET_A}\nFASTMCP_OTHER=x\n`)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^mcp-auth-doctor: the upstream client secret in \S+ has 2 non-empty lines; a secret is one line/);
+    expect(r.stderr).not.toContain(SECRET_A);
+  });
+
+  describe('an audit-log 403 with x-ratelimit-remaining: 0', () => {
+    let server: Server;
+    let url: string;
+    beforeAll(async () => {
+      server = createServer((_req, res) => {
+        res.writeHead(403, { 'content-type': 'application/json', 'x-ratelimit-remaining': '0', 'x-ratelimit-limit': '5000', 'x-ratelimit-reset': '1900000000' });
+        res.end(JSON.stringify({ message: 'API rate limit exceeded for user ID 1.' }));
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+    it('is a rate limit, not a missing read:audit_log scope', async () => {
+      const r = await runCli(['github-audit', '--org', 'acme', '--audit-token-file', file('ghp_Qm3xTz81LvKpA0ds7YhW2nRc9fBe4Jk6Ug5'), '--github-api-url', url]);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/rate limit is exhausted/);
+      expect(r.stderr).not.toMatch(/needs read:audit_log/);
+    });
+  });
+});
