@@ -107,7 +107,7 @@ export function registerSecret(value: string): void {
 }
 
 /** GitHub token formats, JWTs and Fernet tokens: scrubbed wherever they appear, known or not. */
-const TOKEN_PATTERN = /\b(?:gh[opusr]_[A-Za-z0-9_]{20,}|github_pat_[A-Za-z0-9_]{20,}|eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*|gAAAAA[A-Za-z0-9_-]{40,}={0,2})/g;
+const TOKEN_PATTERN = /(?:gh[opusr]_[A-Za-z0-9_]{20,}|github_pat_[A-Za-z0-9_]{20,}|eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*|gAAAAA[A-Za-z0-9_-]{40,}={0,2})/g;
 
 /**
  * Text with every known secret value (also as it appears inside a JSON string) and anything shaped like a
