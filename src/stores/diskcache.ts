@@ -367,6 +367,32 @@ function checkSchema(db: Database.Database, dbPath: string): void {
   for (const c of ['key', 'raw', 'expire_time', 'mode', 'filename', 'value']) {
     if (!cols.includes(c)) throw new InputError(`${dbPath} is not a FastMCP diskcache store (Cache has no ${c} column)`, 'give the cache.db FastMCP 2.13–2.14 writes');
   }
+  checkStructure(db, dbPath);
+}
+
+/**
+ * The pages the scan never reads but FastMCP's lookups do: every index of Cache (walked whole by a
+ * count through it — the index b-trees only, far cheaper than PRAGMA quick_check over the table) and
+ * the Settings table. A malformed page there is a corrupt store (exit 2): FastMCP fails on it with
+ * "database disk image is malformed" while a scan by rowid would read as healthy.
+ */
+function checkStructure(db: Database.Database, dbPath: string): void {
+  try {
+    const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
+    const indexes = db.prepare(`SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('Cache', 'Settings')`).all() as { name: string; tbl_name: string }[];
+    for (const { name, tbl_name: table } of indexes) {
+      // A column of the index, read from the index itself (a bare count(*) would use the b-tree's cell counts only).
+      const column = db.prepare(`SELECT name FROM pragma_index_info(?) ORDER BY seqno LIMIT 1`).pluck().get(name) as string | undefined;
+      if (column) db.prepare(`SELECT sum(${q(column)} IS NULL) FROM ${q(table)} INDEXED BY ${q(name)}`).pluck().get();
+    }
+    db.prepare('SELECT sum(length(key) + length(value)) FROM Settings NOT INDEXED').pluck().get();
+  } catch (e) {
+    const code = (e as { code?: string }).code ?? '';
+    if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || /malformed/i.test(describeError(e))) {
+      throw new InputError(`${dbPath} is a corrupt SQLite file: ${describeError(e)} (an index or the Settings table)`, 'restore the store from a backup; FastMCP\'s lookups fail on it too');
+    }
+    throw e;
+  }
 }
 
 /** `cache.db` as an immutable, read-only URI (percent-encoded: `?`, `#` and `%` in paths are safe). */

@@ -438,3 +438,19 @@ describe('Also', () => {
     });
   });
 });
+
+describe('9. a corrupt index or Settings page of a diskcache store', () => {
+  // Page 3 = Settings, 4 = its key index, 6 = Cache_key_raw, 7 = Cache_expire_time (4 KiB pages).
+  it.each([3, 4, 6, 7])('page %i overwritten: corrupt, exit 2 (FastMCP\'s lookups fail on it)', async (page) => {
+    const dir = join(work, `dc-corrupt-${(seq += 1)}`);
+    mkdirSync(dir);
+    const db = join(dir, 'cache.db');
+    cpSync(join(DISKCACHE_A, 'cache.db'), db);
+    const bytes = readFileSync(db);
+    bytes.fill(0xde, (page - 1) * 4096, page * 4096);
+    writeFileSync(db, bytes);
+    const r = await runCli(['inspect-cache', '--store', db, '--upstream-client-secret-file', file(SECRET_A2())]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is a corrupt SQLite file: .*malformed/);
+  });
+});
