@@ -13,7 +13,15 @@ if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
   }
 }
 if (help) process.stdout.write(help);
-else import('../dist/main.js').then((m) => m.main(process.argv), notLoaded);
+else {
+  // The run's PBKDF2 key derivations start first, on the thread pool, so that loading the rest
+  // overlaps them (src/commands/resolve/early-keys.ts; it never throws, and a build without it is
+  // reported by the entry point's import below).
+  import('../dist/commands/resolve/early-keys.js')
+    .then((m) => m.startEarlyKeyDerivations(args), () => undefined)
+    .then(() => import('../dist/main.js'))
+    .then((m) => m.main(process.argv), notLoaded);
+}
 
 /** The entry point could not be loaded: one line saying what to do, exit 2, instead of node's stack trace. */
 async function notLoaded(e) {

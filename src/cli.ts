@@ -100,7 +100,12 @@ function parseTimeoutArg(v: string, name: string): number {
   return n;
 }
 
-export function buildProgram(version: string, run: Runner): Command {
+/**
+ * `only`: define just this command (the entry point passes the command the arguments name, when they
+ * name one): parsing, help and errors of a command depend on its own definition alone, and the other
+ * six cost start-up time.
+ */
+export function buildProgram(version: string, run: Runner, only?: CommandName): Command {
   const program = new Command('mcp-auth-doctor')
     .description('Tells the operator of a FastMCP server why an OAuth token stopped working, and which tier failed.')
     .version(version, '-V, --version')
@@ -108,6 +113,7 @@ export function buildProgram(version: string, run: Runner): Command {
     .configureHelp({ sortOptions: false });
 
   const add = (name: CommandName, describe: (c: Command) => Command) => {
+    if (only && name !== only) return;
     const cmd = describe(program.command(name));
     common(cmd);
     // Usage errors inside a subcommand (missing/unknown option, bad choice) must reach the entry point

@@ -7,7 +7,7 @@ import { buildProgram } from './cli.js';
 import type { CommandContext, CommandResult, CommonOptions, Progress } from './commands/context.js';
 import { silentProgress } from './commands/context.js';
 import { exitCodeFor, exitLineFor } from './diagnosis/exit.js';
-import type { CommandName } from './model/index.js';
+import { COMMANDS, type CommandName } from './model/index.js';
 import { DoctorError, EXIT, InterruptedError, UsageError, describeError, type ExitCode } from './errors.js';
 import { loadEnvFile, stdinOnce } from './inputs.js';
 import { setRevealSecrets } from './secrets.js';
@@ -85,6 +85,7 @@ function errorDocument(command: CommandName | undefined, version: string, e: Doc
       command: command ?? null,
       verdict: 'inconclusive',
       failingTier: null,
+      failingStage: null,
       error: { kind: e.name, message: safeText(e.message), hint: e.hint === undefined ? null : safeText(e.hint), exitCode: e.exitCode },
       findings: [],
       tiers: {},
@@ -189,7 +190,8 @@ export async function main(argv: string[]): Promise<void> {
     await finish(exitCodeFor(result.report), out.stdout, line ? `mcp-auth-doctor: ${line}\n` : '');
   };
 
-  const program = buildProgram(version, run);
+  const named = argv[2];
+  const program = buildProgram(version, run, (COMMANDS as readonly string[]).includes(named ?? '') ? (named as CommandName) : undefined);
   program.exitOverride();
   program.configureOutput({
     writeOut: (s) => process.stdout.write(s),

@@ -9,7 +9,6 @@ import { CollectError, InputError } from '../errors.js';
 import { collectToken } from '../fastmcp/jwt.js';
 import type { DerivedKey } from '../fastmcp/keys.js';
 import { inferVersionRange } from '../fastmcp/version.js';
-import { GithubProber } from '../github/probe.js';
 import { collected, failed, skipped, type ChainEvidence, type Collected, type Evidence, type SettingsEvidence, type StoreEvidence, type StoreKind, type TokenEvidence, type UpstreamToken } from '../model/index.js';
 import { buildKeyring, collectChain, collectInventory, readStore, type OpenedStore, type StoreTarget } from '../stores/index.js';
 import type { CommandContext } from './context.js';
@@ -167,6 +166,8 @@ export async function probeUpstream(ev: Evidence, github: GithubPlan, upstream: 
     ev.upstream = skipped(upstream.why);
     return;
   }
+  // The prober (and the HTTP edge behind it) is loaded when GitHub is asked, not with the command.
+  const { GithubProber } = await import('../github/probe.js');
   const prober = new GithubProber(github.target, { signal: ctx.signal });
   ctx.progress.update(`asking GitHub (${new URL(github.target.apiUrl).host}) about ${upstream.target.token}…`);
   try {

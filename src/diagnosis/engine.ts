@@ -1,11 +1,12 @@
 /**
  * Evidence → findings → tiers → verdict. Pure: no I/O, no clock (`ev.now` is the time).
  */
-import { type Collected, entry, type Evidence, type Finding, type Report, type StageId, TIER_TITLES, type TierName, type TierResult, TIERS, valueOf, type Verdict } from '../model/index.js';
-import { pathOf } from './facts.js';
+import { type Collected, entry, type Evidence, type FailingStage, type Finding, type Report, type StageId, TIER_TITLES, type TierName, type TierResult, TIERS, valueOf, type Verdict } from '../model/index.js';
+import { capital, pathOf } from './facts.js';
 import { assessSurface } from './rules/discovery.js';
 import { ALL_RULES } from './rules/index.js';
 import { INTERRUPTED } from './exit.js';
+import { explain, rootCause } from './explanations.js';
 import { planTiers, type TierPlan } from './plan.js';
 import { stagesFor } from './stages.js';
 
@@ -192,20 +193,43 @@ export interface ReportOptions {
   plan?: TierPlan;
 }
 
+/**
+ * Link every finding to the finding that explains it (explanations.ts), and follow the links from
+ * FastMCP's stopping point (the first error) to the deepest proven cause. A cause on that chain is an
+ * error itself: it is why FastMCP rejects the token.
+ */
+function linkExplanations(ev: Evidence, findings: Finding[]): { stop: Finding; cause: Finding } | undefined {
+  for (const f of findings) {
+    const cause = explain(ev, f, findings);
+    if (cause) f.explainedBy = cause.code;
+  }
+  const stop = findings.find((f) => f.severity === 'error');
+  if (!stop) return undefined;
+  const cause = rootCause(ev, stop, findings);
+  for (let f: Finding | undefined = stop; f && f !== cause; f = explain(ev, f, findings)) {
+    const next = explain(ev, f, findings);
+    if (next) next.severity = 'error';
+  }
+  return { stop, cause };
+}
+
 export function buildReport(ev: Evidence, opts: ReportOptions): Report {
   const plan = opts.plan ?? planTiers(ev.command, ev);
   const findings = runRules(ev);
+  const failing = linkExplanations(ev, findings);
   const tiers = tierResults(ev, findings, plan.tiers);
-  const firstError = findings.find((f) => f.severity === 'error');
   let verdict: Verdict;
   let failingTier: TierName | null = null;
+  let failingStage: FailingStage | null = null;
   let summary: string;
   let fix = '';
-  if (firstError) {
+  if (failing) {
+    const { stop, cause } = failing;
     verdict = 'failing';
-    failingTier = firstError.tier;
-    summary = `${TIER_TITLES[firstError.tier]} fails: ${firstError.title} (${firstError.code}).`;
-    fix = firstError.fix;
+    failingTier = cause.tier;
+    failingStage = { stage: stop.stage ?? null, tier: stop.tier, code: stop.code };
+    summary = `${TIER_TITLES[cause.tier]} fails: ${cause.title} (${cause.code}).`;
+    fix = cause.fix;
   } else {
     const undecided = plan.deciding.filter((t) => {
       const s = tiers[t]?.status;
@@ -217,7 +241,7 @@ export function buildReport(ev: Evidence, opts: ReportOptions): Report {
       summary = t
         ? `Inconclusive: nothing failed, but the ${TIER_TITLES[t]} tier was not ${partialOf(ev, t) ? 'fully ' : ''}checked (${partialOf(ev, t) ?? tiers[t]?.reason ?? 'no evidence'}).`
         : `Inconclusive: nothing failed in what was collected, but collection stopped early (${INTERRUPTED}).`;
-      fix = !t ? 'Re-run to completion.' : tiers[t]?.status === 'error' ? couldNotCollectFix(t, tiers[t]?.reason) : partialOf(ev, t) !== undefined ? `Re-run to completion${/--limit|--sample/.test(partialOf(ev, t)!) ? ' (without --limit/--sample)' : ''} for a verdict; the counts above are lower bounds.` : inconclusiveFix(t);
+      fix = !t ? 'Re-run to completion.' : tiers[t]?.status === 'error' ? couldNotCollectFix(t, tiers[t]?.reason) : inconclusiveFix(ev, t, opts.interrupted);
     } else {
       verdict = 'healthy';
       summary = `Healthy: no error found in ${listTitles(plan.deciding)}.`;
@@ -231,6 +255,7 @@ export function buildReport(ev: Evidence, opts: ReportOptions): Report {
     evaluatedAt: new Date(ev.now * 1000).toISOString(),
     verdict,
     failingTier,
+    failingStage,
     summary,
     fix,
     tiers,
@@ -256,18 +281,37 @@ function listTitles(tiers: readonly TierName[]): string {
   return t.length <= 1 ? (t[0] ?? 'nothing') : `${t.slice(0, -1).join(', ')} and ${t[t.length - 1]}`;
 }
 
-function inconclusiveFix(t: TierName): string {
+/**
+ * What to do about a deciding tier that was not (fully) checked. Never asks for an input that was
+ * given or for evidence the run already has: an interrupted run is re-run; an incomplete tier names
+ * what is missing (its `partial`); only a tier without evidence asks for its input.
+ */
+function inconclusiveFix(ev: Evidence, t: TierName, interrupted: boolean): string {
+  if (interrupted) return `Re-run to completion: the run was interrupted before the ${TIER_TITLES[t]} tier was ${partialOf(ev, t) ? 'fully ' : ''}checked.`;
+  const token = valueOf(ev.token);
+  if (t === 'jwt' && token) {
+    const gaps: string[] = [];
+    if (!token.signature.checked) gaps.push(token.signature.notCheckedBecause ? `re-run so the signature gets checked (${token.signature.notCheckedBecause})` : 'give the key material the deployment uses (--upstream-client-secret-file or --jwt-signing-key-file)');
+    if (!ev.settings.expectedIssuer || !ev.settings.expectedAudience) gaps.push('give the server\'s base URL (--base-url) so iss and aud can be compared');
+    if (gaps.length) return `${capital(gaps.join('; and '))}.`;
+  }
+  const partial = partialOf(ev, t);
+  if (partial) return `Complete the ${TIER_TITLES[t]} check: ${partial}; then re-run.`;
   switch (t) {
     case 'jwt':
-      return 'Give the token (--token-file) and the key material the deployment uses (--upstream-client-secret-file or --jwt-signing-key-file).';
+      return ev.token ? 'Give the key material the deployment uses (--upstream-client-secret-file or --jwt-signing-key-file).' : 'Give the token (--token-file) and the key material the deployment uses (--upstream-client-secret-file or --jwt-signing-key-file).';
     case 'storage':
       return 'Give the store the server uses (--store <path|redis-url>) and its key.';
-    case 'upstream':
+    case 'upstream': {
+      const up = ev.upstream;
+      // Skipped for another reason than --offline: say that reason (it names the missing input).
+      if (up?.status === 'skipped' && !up.reason.startsWith('--offline')) return `GitHub was not probed: ${up.reason}.`;
       return 'Let the doctor probe GitHub once with the upstream token (drop --offline, or pass --github-api-url for GitHub Enterprise).';
+    }
     case 'idp':
       return 'Give a security-log export (--security-log) or an audit-log source (--org/--enterprise).';
     case 'discovery':
-      return 'Give the MCP server URL (--server).';
+      return ev.discovery ? 'Re-run the outside-in checks against the MCP server.' : 'Give the MCP server URL (--server).';
     case 'refresh':
       return 'Give the store so the refresh-token hash can be looked up.';
     case 'config':

@@ -8,6 +8,8 @@ export interface FindingExtra {
   data?: Record<string, unknown>;
   /** Extra sentence appended to the catalogue fix. */
   fixNote?: string;
+  /** The title when the catalogue's names an observation that was not the one made (e.g. a 404 from check-token, not a 401 from GET /user). */
+  title?: string;
 }
 
 /** Build a finding from its catalogue entry. `detail` is the evidence in words (fingerprints only). */
@@ -17,7 +19,7 @@ export function finding(code: FindingCode, detail: string, extra: FindingExtra =
     code,
     tier: e.tier,
     severity: extra.severity ?? e.severity,
-    title: e.title,
+    title: extra.title ?? e.title,
     detail,
     fix: extra.fixNote ? `${e.fix} ${extra.fixNote}` : e.fix,
   };

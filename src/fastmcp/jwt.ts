@@ -2,7 +2,9 @@
  * FastMCP JWTs: decode strictly, verify HS256 over the raw segments (jose), and collect the
  * evidence the jwt rules judge. Claim checks themselves are rules (pure), not here.
  */
-import { compactVerify, errors as joseErrors } from 'jose';
+// jose's entry points for what is used (not its index, which loads its whole surface: ~46 modules).
+import { JOSEError } from 'jose/errors';
+import { compactVerify } from 'jose/jws/compact/verify';
 import { decodeUrlsafeBase64Strict } from '../crypto/fernet.js';
 import type { TokenEvidence } from '../model/index.js';
 import { Secret, sha256Hex } from '../secrets.js';
@@ -62,7 +64,7 @@ export async function verifiesWith(token: string, key: Uint8Array): Promise<bool
     await compactVerify(token, key, { algorithms: ['HS256'] });
     return true;
   } catch (e) {
-    if (e instanceof joseErrors.JOSEError) return false;
+    if (e instanceof JOSEError) return false;
     throw e;
   }
 }

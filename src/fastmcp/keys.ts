@@ -25,13 +25,63 @@ export function hkdfKeyText(material: string | Uint8Array, salt: string): string
 }
 
 /** Runs on libuv's thread pool, so several candidates derive in parallel off the main thread. */
-export function pbkdf2KeyText(password: string, salt: string, iterations: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    pbkdf2(Buffer.from(password, 'utf8'), Buffer.from(salt, 'utf8'), iterations, 32, 'sha256', (err, key) => {
-      if (err) reject(err);
-      else resolve(toUrlsafeBase64Padded(key));
-    });
+export async function pbkdf2KeyText(password: string, salt: string, iterations: number): Promise<string> {
+  return (await startPbkdf2(password, salt, iterations)).text;
+}
+
+/** A PBKDF2 derivation under way (or done): the key text and the derivation's own wall time. */
+export interface Pbkdf2Job {
+  text: string;
+  ms: number;
+}
+
+const pbkdf2Jobs = new Map<string, Promise<Pbkdf2Job>>();
+
+/**
+ * PBKDF2 jobs on libuv's thread pool at once: two of its four threads (libuv's default), so that two
+ * stay free. The pool also reads files and loads modules; with every thread deriving, a file read —
+ * or, after Ctrl-C, loading the module that writes the partial report's evidence — would wait for the
+ * derivations queued ahead of it. Further jobs wait here, in order, and a process that exits (an
+ * interrupt) never starts them. (Two at once keep both cores of a two-core machine busy; a running
+ * job cannot be cancelled, and the process cannot exit before it ends.)
+ */
+const PBKDF2_AT_ONCE = 2;
+let pbkdf2Running = 0;
+const pbkdf2Waiting: (() => void)[] = [];
+
+function runPbkdf2(password: string, salt: string, iterations: number): Promise<Pbkdf2Job> {
+  return new Promise<Pbkdf2Job>((resolve, reject) => {
+    const start = () => {
+      pbkdf2Running += 1;
+      const t0 = performance.now();
+      pbkdf2(Buffer.from(password, 'utf8'), Buffer.from(salt, 'utf8'), iterations, 32, 'sha256', (err, key) => {
+        pbkdf2Running -= 1;
+        pbkdf2Waiting.shift()?.();
+        if (err) reject(err);
+        else resolve({ text: toUrlsafeBase64Padded(key), ms: performance.now() - t0 });
+      });
+    };
+    if (pbkdf2Running < PBKDF2_AT_ONCE) start();
+    else pbkdf2Waiting.push(start);
   });
+}
+
+/**
+ * Start PBKDF2 for (material, salt, iterations) on the thread pool — once per process: a later call
+ * with the same three gets the same promise. The entry point starts the run's derivations before it
+ * loads the commands (src/commands/resolve/early-keys.ts), and `deriveKeys` picks them up here.
+ * `ms` is the derivation's own time, from its start, whoever waits for it.
+ */
+export function startPbkdf2(password: string, salt: string, iterations: number): Promise<Pbkdf2Job> {
+  const id = `${iterations}\u0000${salt}\u0000${password}`;
+  let job = pbkdf2Jobs.get(id);
+  if (!job) {
+    job = runPbkdf2(password, salt, iterations);
+    // Nobody may be waiting yet (an early start): a failure is reported to whoever asks, not as an unhandled rejection.
+    job.catch(() => undefined);
+    pbkdf2Jobs.set(id, job);
+  }
+  return job;
 }
 
 export function storageKeyText(jwtKeyMaterial: string): string {
@@ -86,14 +136,14 @@ export async function deriveKeys(inputs: KeyInput[], opts: DeriveOptions = {}): 
   const cache = new Map<string, Promise<{ text: string; ms: number }>>();
   const iterations = opts.iterations ?? KDF_ITERATIONS;
 
-  const once = (id: string, fn: () => Promise<string> | string) => {
+  const once = (id: string, fn: () => Promise<Pbkdf2Job> | string) => {
     let p = cache.get(id);
     const fresh = !p;
     if (!p) {
       p = (async () => {
         const t0 = performance.now();
-        const text = await fn();
-        return { text, ms: performance.now() - t0 };
+        const r = await fn();
+        return typeof r === 'string' ? { text: r, ms: performance.now() - t0 } : r;
       })();
       cache.set(id, p);
     }
@@ -122,7 +172,7 @@ export async function deriveKeys(inputs: KeyInput[], opts: DeriveOptions = {}): 
       const p = once(id, () =>
         mode === 'hkdf'
           ? hkdfKeyText(material, JWT_KEY_SALT)
-          : pbkdf2KeyText(material, JWT_KEY_SALT, mode === 'pbkdf2' ? iterations : KDF_ITERATIONS_TEST),
+          : startPbkdf2(material, JWT_KEY_SALT, mode === 'pbkdf2' ? iterations : KDF_ITERATIONS_TEST),
       ).then(({ text, ms }) => fromText(text, { label, role: input.role, derivation: mode, ms }));
       jobs.push(p);
     }

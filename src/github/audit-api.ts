@@ -4,7 +4,6 @@
  * the `Link` header (Octokit's paginate follows rel="next"), a token with `read:audit_log`.
  * Stops (partial) when the rate limit reaches 0; never sleeps or retries.
  */
-import { Octokit } from '@octokit/rest';
 import { CollectError } from '../errors.js';
 import { classifyNetError, createHttpEdge, oneLineText } from '../http/edge.js';
 import type { Io } from '../model/index.js';
@@ -53,6 +52,8 @@ export function nextLink(link: unknown): string | undefined {
 
 export async function readAuditLog(opts: AuditApiOptions, onRecord: (rec: RawRecord) => void, io: Io = {}): Promise<AuditApiResult> {
   const http = createHttpEdge(opts.http, io);
+  // Loaded here, not with the module: only a run that reads an audit-log API needs it.
+  const { Octokit } = await import('@octokit/rest');
   const octokit = new Octokit({ auth: opts.token.reveal(), baseUrl: opts.apiUrl, userAgent: opts.http.userAgent, log: silentLog, request: { fetch: http.fetch } });
   const route = opts.kind === 'org' ? 'GET /orgs/{org}/audit-log' : 'GET /enterprises/{enterprise}/audit-log';
   const params: Record<string, unknown> = { phrase: auditPhrase(opts), per_page: opts.perPage ?? 100, include: 'web' };

@@ -7,8 +7,6 @@
 import { basename } from 'node:path';
 import { collected, failed, type Collected, type IdpEvidence, type Io, type StoreEvidence } from '../model/index.js';
 import { IdpCollector, type KnownToken, type SourceInfo } from './audit.js';
-import { readAuditLog } from './audit-api.js';
-import { readSecurityLog } from './security-log.js';
 import type { AuditLogTarget } from './target.js';
 
 export interface IdpInputs {
@@ -26,6 +24,8 @@ export async function readExports(files: string[], collector: IdpCollector, io: 
     if (io.signal?.aborted) break;
     const name = basename(file);
     io.progress?.update(`reading ${name}…`);
+    // The readers are loaded when there is something to read, not with this module.
+    const { readSecurityLog } = await import('./security-log.js');
     const r = await readSecurityLog(
       file,
       (rec, n) => {
@@ -86,6 +86,7 @@ export async function readAuditSources(audit: AuditLogTarget[], since: number | 
   for (const t of audit) {
     if (io.signal?.aborted) break;
     io.progress?.update(`reading the ${t.kind} audit log of ${t.name}…`);
+    const { readAuditLog } = await import('./audit-api.js');
     const r = await readAuditLog({ ...t, ...(since !== undefined ? { since } : {}) }, (rec) => collector.add(rec, `${t.kind} ${t.name} audit log`), io);
     sources.push({ kind: 'audit-log-api', file: r.url, events: r.records });
     if (r.stopped) stops.push(r.stopped);

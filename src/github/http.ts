@@ -17,18 +17,18 @@ export interface RawAnswer {
   headers: Record<string, string>;
   /** Body text (only kept up to a few KB). */
   body?: string;
-  error?: { kind: 'timeout' | 'network' | 'aborted'; message: string };
+  error?: { kind: 'timeout' | 'network' | 'unreachable' | 'aborted'; message: string };
   ms: number;
 }
 
 /** Body bytes kept from an answer to GET /user (GitHub's JSON is small; an HTML error page is cut). */
-const BODY_KEEP = 8192;
+export const BODY_KEEP = 8192;
 
 /** GET with a bearer token, as FastMCP's GitHubTokenVerifier sends it. Never throws. */
 export async function getWithToken(http: HttpEdge, url: string, token: string): Promise<RawAnswer> {
   const ans = await http.send({ method: 'GET', url, headers: { authorization: `Bearer ${token}`, accept: 'application/vnd.github.v3+json' }, maxBodyBytes: BODY_KEEP });
   if (ans.error) {
-    const kind = ans.error.kind === 'timeout' ? 'timeout' : ans.error.kind === 'aborted' ? 'aborted' : 'network';
+    const kind = ans.error.kind === 'timeout' ? 'timeout' : ans.error.kind === 'aborted' ? 'aborted' : notReached(ans.error.kind) ? 'unreachable' : 'network';
     return { url, headers: {}, error: { kind, message: ans.error.message }, ms: ans.ms };
   }
   return { url, status: ans.status!, headers: ans.headers, body: ans.text, ms: ans.ms };
@@ -90,7 +90,7 @@ export function githubMessage(body: string | undefined): string | undefined {
 export function classifyAnswer(raw: RawAnswer): GithubHttpProbe {
   const probe: GithubHttpProbe = { url: raw.url, outcome: 'unexpected', ms: Math.round(raw.ms), headers: raw.error ? {} : probeHeaders(raw.headers) };
   if (raw.error) {
-    probe.outcome = raw.error.kind === 'timeout' ? 'timeout' : 'network-error';
+    probe.outcome = raw.error.kind === 'timeout' ? 'timeout' : raw.error.kind === 'unreachable' ? 'unreachable' : 'network-error';
     probe.message = raw.error.message;
     return probe;
   }
@@ -116,6 +116,11 @@ export function outcomeOf(status: number, message: string | undefined, h: Github
   if (status === 404) return 'not-found';
   if (status >= 500) return 'server-error';
   return 'unexpected';
+}
+
+/** The request never reached GitHub: DNS, connection refused, no route (the network here, not an outage). */
+export function notReached(kind: string): boolean {
+  return kind === 'dns' || kind === 'refused' || kind === 'no-route';
 }
 
 /** Outcomes that say nothing about the token: GitHub itself did not answer properly. */

@@ -7,12 +7,12 @@
  * Discipline: memoised by SHA-256 of the token; never a second call after a 401/404; no call when the
  * rate limit says remaining 0; never a retry or a sleep.
  */
-import { Octokit } from '@octokit/rest';
+import type { Octokit } from '@octokit/rest';
 import { classifyNetError, createHttpEdge, type HttpEdge } from '../http/edge.js';
 import { collected, failed, type Collected, type GithubHttpProbe, type Io, type UpstreamEvidence, type UpstreamToken } from '../model/index.js';
 import { sha256Hex } from '../secrets.js';
 import { classifyClientId, classifyToken } from './classify.js';
-import { classifyAnswer, getWithToken, isUnavailable, oneLineText, outcomeOf, probeHeaders } from './http.js';
+import { BODY_KEEP as USER_BODY_CAP, classifyAnswer, getWithToken, isUnavailable, notReached, oneLineText, outcomeOf, probeHeaders } from './http.js';
 import type { GithubTarget } from './target.js';
 
 /** Per request; FastMCP's own default. */
@@ -63,8 +63,9 @@ export class GithubProber {
     await this.http.close();
   }
 
-  /** Octokit without `auth` (the auth hook would overwrite the Basic header; github.md §3.1). */
-  #client(): Octokit {
+  /** Octokit without `auth` (the auth hook would overwrite the Basic header; github.md §3.1), loaded at its first use. */
+  async #client(): Promise<Octokit> {
+    const { Octokit } = await import('@octokit/rest');
     this.#octokit ??= new Octokit({
       baseUrl: this.target.apiUrl,
       userAgent: this.target.http.userAgent,
@@ -115,6 +116,7 @@ export class GithubProber {
         if (notes.length) ev.notes = notes;
         return failed('GitHub rejected the app client id/secret for check-token, so the token was not checked — fix the credentials, or re-run with --no-check-token to probe GET /user once', ev);
       }
+      if (ct.outcome === 'error' && ev.checkTokenHttp?.outcome === 'unreachable') return failed(notReachedWords(ev.apiUrl, ev.checkTokenHttp.message), ev);
       if (ct.outcome === 'error' && ev.checkTokenHttp && isUnavailable(ev.checkTokenHttp.outcome)) {
         notes.push('check-token got no proper answer (GitHub unavailable): GET /user not called');
         return done();
@@ -126,15 +128,20 @@ export class GithubProber {
     if (userRaw.error?.kind === 'aborted') return failed('interrupted before GitHub answered', ev);
     const user: UpstreamEvidence['user'] = classifyAnswer(userRaw);
     if (user.outcome === 'ok') {
-      try {
+      // FastMCP's verifier parses the body and reads the user's id: a 200 it cannot read is a rejection.
+      const problem = userBodyProblem(userRaw.body ?? '');
+      if (problem) {
+        user.outcome = 'unexpected';
+        user.bodyProblem = problem;
+        user.body = oneLineText((userRaw.body ?? '').slice(0, 200));
+      } else {
         const body = JSON.parse(userRaw.body ?? '{}') as { login?: unknown; id?: unknown };
         if (typeof body.login === 'string') user.login = body.login;
         if (typeof body.id === 'number') user.id = body.id;
-      } catch {
-        // a 200 without JSON: FastMCP would fail to parse too; keep the status
       }
     }
     ev.user = user;
+    if (user.outcome === 'unreachable') return failed(notReachedWords(ev.apiUrl, user.message), ev);
     if (user.outcome !== 'ok') return done();
 
     // 3. GET /user/repos, only for X-OAuth-Scopes, and only if the rate limit allows another call.
@@ -155,10 +162,11 @@ export class GithubProber {
   async #checkToken(token: string, ev: UpstreamEvidence): Promise<void> {
     const clientId = this.target.clientId!;
     const basic = Buffer.from(`${clientId}:${this.target.clientSecret!.reveal()}`, 'utf8').toString('base64');
+    const client = await this.#client();
     const started = performance.now();
     const url = this.#url(`/applications/${encodeURIComponent(clientId)}/token`);
     try {
-      const res = await this.#client().rest.apps.checkToken({
+      const res = await client.rest.apps.checkToken({
         client_id: clientId,
         access_token: token,
         headers: { authorization: `basic ${basic}` },
@@ -183,7 +191,7 @@ export class GithubProber {
       if (!response) {
         // Transport failure (Octokit reports it as status 500 without a response) or interrupt.
         const err = classifyNetError((e as { cause?: unknown }).cause ?? e, { interrupted: this.#signal?.aborted === true, timedOut: false, timeoutMs: this.target.http.timeoutMs });
-        const http: GithubHttpProbe = { url, outcome: err.kind === 'timeout' ? 'timeout' : 'network-error', message: err.message, ms, headers: {} };
+        const http: GithubHttpProbe = { url, outcome: err.kind === 'timeout' ? 'timeout' : notReached(err.kind) ? 'unreachable' : 'network-error', message: err.message, ms, headers: {} };
         ev.checkTokenHttp = http;
         ev.checkToken = { outcome: 'error', message: err.message };
         return;
@@ -209,4 +217,27 @@ function lower(h: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h)) if (v !== undefined && v !== null) out[k.toLowerCase()] = String(v);
   return out;
+}
+
+/** The upstream tier's "could not collect" reason when the request never reached GitHub. */
+function notReachedWords(apiUrl: string, message: string | undefined): string {
+  return `GitHub could not be reached from here (${apiUrl}: ${message ?? 'no connection'}) — check this machine's network, DNS and proxy settings (HTTPS_PROXY); this is not a GitHub outage, and says nothing about the token`;
+}
+
+/** Why a 200 answer to GET /user is not a GitHub user FastMCP's verifier can read (undefined: it is one). */
+export function userBodyProblem(body: string): string | undefined {
+  if (Buffer.byteLength(body, 'utf8') >= USER_BODY_CAP) return `a body of ${USER_BODY_CAP} bytes or more, far larger than a GitHub user object`;
+  const text = body.trim();
+  if (text === '') return 'an empty body';
+  if (text.startsWith('<')) return 'an HTML page, not JSON';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return text.startsWith('{') || text.startsWith('[') ? 'JSON that is cut off or malformed' : 'a body that is not JSON';
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return 'JSON that is not an object';
+  const id = (parsed as { id?: unknown }).id;
+  if (typeof id !== 'number' && typeof id !== 'string') return 'a JSON object that is not a GitHub user (no id)';
+  return undefined;
 }

@@ -10,7 +10,6 @@ import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { parse as parseCsv } from 'csv-parse';
 import { InputError } from '../errors.js';
 import type { RawRecord } from './events.js';
 
@@ -108,6 +107,8 @@ export async function readSecurityLog(path: string, onRecord: (rec: RawRecord, n
       if (halted) return done(format, gzip, records, stream, 'interrupted');
       if (pending) throw truncated(`the last line is not complete JSON: ${pending.error}`);
     } else {
+      // Loaded here, not with the module: only a CSV export needs it.
+      const { parse: parseCsv } = await import('csv-parse');
       const rows = pipeline(stream, parseCsv({ columns: true, bom: true, skip_empty_lines: true, trim: false, max_record_size: MAX_RECORD_BYTES }), () => {});
       for await (const row of rows as AsyncIterable<RawRecord>) {
         emit(row);

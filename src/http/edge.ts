@@ -15,8 +15,11 @@
  *
  * No retries here, ever: GitHub locks out repeated bad credentials, and a diagnostic must not
  * sleep-and-retry.
+ *
+ * undici itself is loaded at the first request, not with this module: a run that sends none (no
+ * GitHub call, no server) never pays for it.
  */
-import { Agent, EnvHttpProxyAgent, Response, fetch as undiciFetch, request, type Dispatcher } from 'undici';
+import type { Dispatcher, Response } from 'undici';
 import type { Io, NetError } from '../model/index.js';
 import { humanDuration } from '../time.js';
 
@@ -75,11 +78,20 @@ export const MAX_FETCH_BYTES = 8 * 1024 * 1024;
 /** Statuses whose Response may not carry a body. */
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
+let undiciModule: Promise<typeof import('undici')> | undefined;
+const loadUndici = () => (undiciModule ??= import('undici'));
+
 export function createHttpEdge(target: HttpTarget, io: Pick<Io, 'signal'> = {}): HttpEdge {
   const options = { connect: { timeout: target.timeoutMs }, headersTimeout: target.timeoutMs, bodyTimeout: target.timeoutMs, keepAliveTimeout: 1000 };
   const p = target.proxy;
   // Every proxy value is passed explicitly ('' = none), so undici never reads process.env itself.
-  const dispatcher: Dispatcher = p && (p.httpProxy || p.httpsProxy) ? new EnvHttpProxyAgent({ ...options, httpProxy: p.httpProxy ?? '', httpsProxy: p.httpsProxy ?? '', noProxy: p.noProxy ?? '' }) : new Agent(options);
+  let dispatcher: Dispatcher | undefined;
+  /** undici and the dispatcher, made at the first request. */
+  const edge = async () => {
+    const undici = await loadUndici();
+    dispatcher ??= p && (p.httpProxy || p.httpsProxy) ? new undici.EnvHttpProxyAgent({ ...options, httpProxy: p.httpProxy ?? '', httpsProxy: p.httpsProxy ?? '', noProxy: p.noProxy ?? '' }) : new undici.Agent(options);
+    return { undici, dispatcher };
+  };
   const userSignal = io.signal;
 
   /** A deadline for one exchange, combined with the interrupt signal. */
@@ -91,11 +103,12 @@ export function createHttpEdge(target: HttpTarget, io: Pick<Io, 'signal'> = {}):
 
   return {
     async send(req) {
+      const { undici, dispatcher } = await edge();
       const started = performance.now();
       const { signal, timeout } = deadline();
       const elapsed = () => Math.round(performance.now() - started);
       try {
-        const res = await request(req.url, {
+        const res = await undici.request(req.url, {
           method: req.method,
           headers: { 'user-agent': target.userAgent, ...(req.headers ?? {}) },
           body: req.body ?? null,
@@ -132,9 +145,10 @@ export function createHttpEdge(target: HttpTarget, io: Pick<Io, 'signal'> = {}):
     },
 
     async fetch(input, init) {
+      const { undici, dispatcher } = await edge();
       const { signal } = deadline();
       const merged = init?.signal instanceof AbortSignal ? AbortSignal.any([init.signal, signal]) : signal;
-      const res = await undiciFetch(input, { ...(init as object), dispatcher, signal: merged } as Parameters<typeof undiciFetch>[1]);
+      const res = await undici.fetch(input, { ...(init as object), dispatcher, signal: merged } as Parameters<typeof undici.fetch>[1]);
       if (!res.body || NULL_BODY_STATUS.has(res.status)) return res;
       const chunks: Uint8Array[] = [];
       let size = 0;
@@ -146,11 +160,11 @@ export function createHttpEdge(target: HttpTarget, io: Pick<Io, 'signal'> = {}):
         }
         chunks.push(chunk);
       }
-      return new Response(Buffer.concat(chunks), { status: res.status, statusText: res.statusText, headers: res.headers });
+      return new undici.Response(Buffer.concat(chunks), { status: res.status, statusText: res.statusText, headers: res.headers });
     },
 
     async close() {
-      await dispatcher.destroy().catch(() => undefined);
+      await dispatcher?.destroy().catch(() => undefined);
     },
   };
 }
@@ -206,6 +220,7 @@ export function classifyNetError(e: unknown, how: { interrupted: boolean; timedO
   if (how.timedOut || isTimeout(e)) return { kind: 'timeout', message: `no answer within ${timeoutWords(how.timeoutMs)}${/TIMEOUT/.test(code) ? ` (${code})` : ''}` };
   if (code === 'ECONNREFUSED') return { kind: 'refused', message: `connection refused (${code})` };
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return { kind: 'dns', message: `host name not found (${code})` };
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ENETDOWN' || code === 'EHOSTDOWN') return { kind: 'no-route', message: `no route to the host (${code})` };
   if (TLS_CODE.test(code)) return { kind: 'tls', message: `TLS certificate problem: ${msg} (${code})` };
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') return { kind: 'reset', message: `connection closed by the server (${code})` };
   return { kind: 'other', message: code && !msg.includes(code) ? `${msg} (${code})` : msg };

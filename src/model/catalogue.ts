@@ -113,6 +113,15 @@ const CORE = [
     seenIn: 'fastmcp#2670, fastmcp#2534, ScottRBK/forgetful#13 (#8–#10); real bundles e-access-jwt-expired',
   },
   {
+    code: 'JWT_NOT_YET_VALID',
+    meaning: "`nbf` (not before) is after the evaluation time. FastMCP 4.2.1+ rejects such a token at the expiry check; earlier versions do not read `nbf` (a warning there: the token breaks on upgrade). The detail says how far ahead it is and whether a clock difference between the issuing host and the server (a few minutes at most) could explain it.",
+    tier: 'jwt',
+    severity: 'error',
+    title: 'The token is not valid yet (nbf in the future)',
+    fix: 'FastMCP 4.2.1+ rejects a JWT whose nbf lies in the future, with no leeway. If it is seconds to minutes ahead, synchronise the clocks (NTP) of the host that issued the token and the server; if it is further ahead, the token was not minted by this server\'s clock — have the client obtain a new one.',
+    seenIn: 'FastMCP 4.2.1 release notes; mcp-hangar/mcp-hangar#630 (#53, zero-leeway time checks)',
+  },
+  {
     code: 'JWT_ISSUER_MISMATCH',
     meaning: "`iss` is not exactly the issuer the deployment expects: `str(base_url)` after pydantic normalisation (a bare origin gets a trailing slash), or `issuer_url` on 4.x. The detail names the difference (scheme, host, port, path, trailing slash). With `check` and no `--base-url`, the expectation is the running server's own AS metadata issuer.",
     tier: 'jwt',
@@ -241,8 +250,17 @@ const CORE = [
     seenIn: 'fastmcp#3166 (#13)',
   },
   {
+    code: 'STORE_LEFTOVER_COLLECTION_DIR',
+    meaning: "A FileTree directory holds a collection twice: under the name FastMCP reads now (e.g. `S_mcp_jti_mappings-a0131f3f`) and under an older name (e.g. `mcp_jti_mappings-<hash>`). FastMCP reads only the current one; the doctor does the same and lists the leftover with its entry count.",
+    tier: 'storage',
+    severity: 'info',
+    title: 'A collection directory from older naming sits beside the one FastMCP reads',
+    fix: 'Nothing breaks: FastMCP ignores the leftover directory. Entries only there are gone for FastMCP; archive and remove it once no older server uses it.',
+    seenIn: 'py-key-value FileTree naming (fastmcp-oauth-proxy.md §5.4); issue 12',
+  },
+  {
     code: 'STORE_UNREADABLE_ENTRIES',
-    meaning: "Some entries are not py-key-value documents or valid FastMCP models: a foreign writer in the same Redis db or directory, a truncated file, a Redis value of another type. FastMCP treats them as missing.",
+    meaning: "Some entries are not py-key-value documents or valid FastMCP models: a foreign writer in the same Redis db or directory, a truncated file, a Redis value of another type, an envelope that is not a Fernet token. FastMCP treats them as missing. A Fernet token whose HMAC verifies but that does not decrypt with the key in use (bad padding, no JSON inside: a key sharing only the signing half) is not corrupt: it does not decrypt with that key (STORE_DECRYPT_FAILED).",
     tier: 'storage',
     severity: 'warning',
     title: 'Some store entries are not valid py-key-value documents',
@@ -286,7 +304,7 @@ const CORE = [
     tier: 'upstream',
     severity: 'error',
     title: 'GitHub rejects the upstream token (401 Bad credentials)',
-    fix: 'The GitHub token behind this session is revoked, expired or evicted — GitHub does not say which (the security log does). FastMCP answers invalid_token and cannot recover: the user must re-authenticate. Check the security log for oauth_access.destroy (max_for_app, expired) and the app authorization.',
+    fix: 'The GitHub token behind this session is revoked, expired or evicted. FastMCP answers invalid_token and cannot recover: the user must re-authenticate.',
     seenIn: 'real bundles b-upstream-revoked; fastmcp#4854 (#25, #55)',
   },
   {
@@ -300,7 +318,7 @@ const CORE = [
   },
   {
     code: 'UPSTREAM_UNAVAILABLE',
-    meaning: "GitHub did not give a verdict on the token: 5xx (the \"Unicorn!\" page), a timeout, DNS or connection failure, or an unexpected answer such as 404 at `/user` (a wrong `--github-api-url`). The token may be fine, but FastMCP's verifier treats any non-200 as an invalid token (fastmcp#4854).",
+    meaning: "GitHub did not give a verdict on the token: 5xx (the \"Unicorn!\" page), a timeout or a dropped connection after connecting, or an unexpected answer such as 404 at `/user` (a wrong `--github-api-url`). The token may be fine, but FastMCP's verifier treats any non-200 as an invalid token (fastmcp#4854). A request that never reached GitHub from the operator's machine (DNS failure, connection refused, no route) is not an outage: the upstream tier is then not checked (inconclusive, exit 3).",
     tier: 'upstream',
     severity: 'error',
     title: 'GitHub did not answer properly (5xx, timeout or network error): the token may be fine',

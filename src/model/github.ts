@@ -44,6 +44,8 @@ export type GithubOutcome =
   | 'server-error'
   | 'timeout'
   | 'network-error'
+  /** DNS failure, connection refused or no route from the operator's machine: GitHub was not reached (not an outage). */
+  | 'unreachable'
   | 'unexpected';
 
 export interface GithubHttpProbe {
@@ -65,6 +67,8 @@ export interface GithubHttpProbe {
   };
   /** First 200 characters of a non-200 body (what FastMCP logs after the status). Never a token. */
   body?: string;
+  /** A 200 whose body is not a GitHub user FastMCP can read (HTML, cut-off JSON, no id, over the size cap): why. */
+  bodyProblem?: string;
 }
 
 export interface UpstreamEvidence {

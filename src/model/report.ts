@@ -54,6 +54,15 @@ export interface Finding {
   logLine?: string;
   /** Structured, non-secret evidence for JSON consumers. */
   data?: Record<string, unknown>;
+  /** The finding that explains this one (src/diagnosis/explanations.ts): this one is its symptom. */
+  explainedBy?: FindingCode;
+}
+
+/** Where FastMCP stops: its first failing check (the verdict may name a deeper cause). */
+export interface FailingStage {
+  stage: StageId | null;
+  tier: TierName;
+  code: FindingCode;
 }
 
 
@@ -97,6 +106,8 @@ export interface Report<E = Evidence> {
   evaluatedAt: string;
   verdict: Verdict;
   failingTier: TierName | null;
+  /** FastMCP's first failing check; `failingTier` and the summary name the cause, which may lie deeper. */
+  failingStage: FailingStage | null;
   /** One sentence: the verdict in words. */
   summary: string;
   /** The fix of the deciding finding (empty when healthy). */

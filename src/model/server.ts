@@ -11,7 +11,7 @@ export const LATEST_SPEC: SpecRevision = '2026-07-28';
 
 /** A request that got no HTTP answer at all, named (the HTTP edge's one vocabulary). */
 export interface NetError {
-  kind: 'timeout' | 'refused' | 'dns' | 'tls' | 'reset' | 'aborted' | 'other';
+  kind: 'timeout' | 'refused' | 'dns' | 'no-route' | 'tls' | 'reset' | 'aborted' | 'other';
   /** One line, e.g. "connection refused (ECONNREFUSED)", "TLS certificate problem: … (CERT_HAS_EXPIRED)". */
   message: string;
 }

@@ -62,6 +62,8 @@ export interface StoreEvidence {
     /** Plaintext upstream tokens seen (unencrypted store). */
     plaintextUpstreamTokens: number;
   };
+  /** FileTree: collection directories FastMCP does not read (older naming beside the current name), not counted. */
+  leftoverCollectionDirs?: { collection: string; dir: string; readDir: string; entries: number }[];
   /** 3.x+ home that still holds a 2.x cache.db (ignored by FastMCP 3). */
   legacyCacheDb?: string;
   /** Entries read (after --limit/--sample). */

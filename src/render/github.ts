@@ -37,7 +37,8 @@ export function renderGithub(report: Report): { stdout: string; summary: string 
       lines.push(`::${COMMAND[severity]}::${escapeData(`${all.length - ANNOTATION_CAP} more ${severity} finding(s) not annotated; see the job summary.`)}`);
     }
   }
-  lines.push(`mcp-auth-doctor ${report.command}: ${report.verdict}${report.failingTier ? ` (failing tier: ${report.failingTier})` : ''} — ${report.summary}`);
+  const stop = report.failingStage && report.failingStage.tier !== report.failingTier ? `; FastMCP stops at ${report.failingStage.stage ?? report.failingStage.tier} (${report.failingStage.code})` : '';
+  lines.push(`mcp-auth-doctor ${report.command}: ${report.verdict}${report.failingTier ? ` (failing tier: ${report.failingTier}${stop})` : ''} — ${report.summary}`);
 
   const md: string[] = [];
   const icon = report.verdict === 'healthy' ? '✅' : report.verdict === 'failing' ? '❌' : '⚠️';

@@ -2,7 +2,8 @@
  * Text output: command details, then a short checklist per tier (with its findings), then the
  * verdict in one sentence, then the fix.
  */
-import { TIER_TITLES, type Report, type TierName } from '../model/index.js';
+import { STAGE_TITLES } from '../diagnosis/stages.js';
+import { TIER_TITLES, type Finding, type Report, type TierName } from '../model/index.js';
 import { sectionsFor } from './sections/index.js';
 import { indent, makeStyle, wrap } from './style.js';
 
@@ -36,10 +37,29 @@ export async function renderText(report: Report, opts: { color: boolean }): Prom
 
   const verdictColor = report.verdict === 'healthy' ? s.green : report.verdict === 'failing' ? s.red : s.yellow;
   out.push(`${s.bold('Verdict:')} ${verdictColor(report.summary)}`);
+  const stops = stopAndCause(report);
+  if (stops) out.push(wrap(stops, 100, 5));
   if (report.fix) out.push(`${s.bold('Fix:')} ${wrap(report.fix, 100, 5)}`);
   const warnings = report.findings.filter((f) => f.severity === 'warning' && f.code !== report.findings.find((x) => x.severity === 'error')?.code);
   if (warnings.length && report.verdict !== 'failing') {
     out.push(s.dim(`Also: ${warnings.map((w) => w.code).join(', ')} (see above).`));
   }
   return `${out.join('\n')}\n`;
+}
+
+/** "FastMCP stops at: … Cause: …" when the verdict names a deeper cause than FastMCP's first failing check. */
+function stopAndCause(report: Report): string | undefined {
+  const stop = report.failingStage;
+  if (!stop) return undefined;
+  const stopFinding = report.findings.find((f) => f.code === stop.code && f.severity === 'error');
+  if (!stopFinding) return undefined;
+  let cause: Finding = stopFinding;
+  for (let i = 0; cause.explainedBy && i < report.findings.length; i++) {
+    const next = report.findings.find((f) => f.code === cause.explainedBy);
+    if (!next) break;
+    cause = next;
+  }
+  if (cause === stopFinding) return undefined;
+  const where = stop.stage ? `${STAGE_TITLES[stop.stage]}: ` : '';
+  return `FastMCP stops at: ${where}${stopFinding.title} (${stop.code}). Cause: ${cause.title} (${cause.code}).`;
 }

@@ -133,20 +133,25 @@ export function decodeParsed(raw: RawEntry & { text: string }, keyring: Keyring,
     if (!opts.decryptExpired) return out;
   }
   let verify = opts.verifyMac !== false;
-  let opened = keyring.open(env.data, { verifyMac: verify });
+  let opened = keyring.open(env.data, { verifyMac: verify, jsonObject: true });
   let value = opened.ok ? parseObject(opened.plaintext) : undefined;
   if (!verify && (!opened.ok || value === undefined)) {
     // The fast test was inconclusive: decide with the verified path.
     verify = true;
-    opened = keyring.open(env.data, { verifyMac: true });
+    opened = keyring.open(env.data, { verifyMac: true, jsonObject: true });
     value = opened.ok ? parseObject(opened.plaintext) : undefined;
   }
   if (!opened.ok) {
     if (expired) return out;
-    if (opened.reason === 'no-key') return { ...out, state: 'undecryptable', reason: keyring.entries.length ? 'does not decrypt with any given key' : 'no storage key given' };
-    return { ...out, state: 'corrupt', reason: opened.reason === 'bad-padding' ? 'Fernet token verifies but its padding is invalid' : `__encrypted_data__ is not a Fernet token (${opened.reason})` };
+    if (opened.reason === 'no-key') {
+      const half = opened.macVerifiedBy ? ` (its HMAC verifies with ${opened.macVerifiedBy.label}, but that key's encryption half does not decrypt it: the keys share the signing half only)` : '';
+      return { ...out, state: 'undecryptable', reason: keyring.entries.length ? `does not decrypt with any given key${half}` : 'no storage key given' };
+    }
+    return { ...out, state: 'corrupt', reason: `__encrypted_data__ is not a Fernet token (${opened.reason})` };
   }
-  if (value === undefined) return expired ? out : { ...out, state: 'corrupt', reason: 'decrypted value is not a JSON object' };
+  // Verified and decrypted, but not a JSON object: Fernet under the wrong encryption half (FastMCP's
+  // decryption fails the same way), not a damaged py-key-value document.
+  if (value === undefined) return expired ? out : { ...out, state: 'undecryptable', reason: `does not decrypt with ${opened.entry.label} to a JSON document` };
   out.value = value;
   const primary = keyring.primary !== undefined && opened.index === 0;
   if (!primary) {

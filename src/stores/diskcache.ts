@@ -26,7 +26,7 @@
  *
  * Rows are streamed with `iterate()` in raw mode; nothing is loaded whole.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { closeSync, constants, copyFileSync, existsSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
@@ -404,13 +404,13 @@ function immutableUri(dbPath: string): string {
  * Open `cache.db` in place when no connection holds it (see the header), else undefined. Throws only
  * InputError (not a diskcache store); any other failure leaves the private copy to try.
  */
-function openInPlace(dbPath: string): { db: Database.Database; uri: string; changed: () => boolean } | undefined {
+function openInPlace(Sqlite: typeof Database, dbPath: string): { db: Database.Database; uri: string; changed: () => boolean } | undefined {
   const db0 = stamp(dbPath);
   if (!db0.exists || racy(db0) || stamp(`${dbPath}-wal`).size > 0n || stamp(`${dbPath}-journal`).size > 0n) return undefined;
   const uri = immutableUri(dbPath);
   let db: Database.Database | undefined;
   try {
-    db = new Database(uri, { readonly: true, fileMustExist: true });
+    db = new Sqlite(uri, { readonly: true, fileMustExist: true });
     checkSchema(db, dbPath);
   } catch (e) {
     db?.close();
@@ -424,10 +424,12 @@ function openInPlace(dbPath: string): { db: Database.Database; uri: string; chan
  * Open FastMCP's diskcache store at `dbPath`, read-only: in place when no server holds it, else
  * through a private copy (`privateCopy` forces the copy).
  */
-export function openDiskcache(dbPath: string, scanLimits: OpenedStore['scanLimits'] = {}, progress?: ProgressSink, privateCopy = false): OpenedStore {
+export async function openDiskcache(dbPath: string, scanLimits: OpenedStore['scanLimits'] = {}, progress?: ProgressSink, privateCopy = false): Promise<OpenedStore> {
   if (!isSqliteFile(dbPath)) {
     throw new InputError(`${dbPath} is not an SQLite database`, 'give the cache.db FastMCP 2.13–2.14 writes under FASTMCP_HOME/oauth-proxy/, or the folder that holds it');
   }
+  // better-sqlite3 is loaded here, not with this module: a run without a cache.db never needs it.
+  const { default: Sqlite } = await import('better-sqlite3');
   const store = (db: Database.Database, readPath: string, close: () => void, changedSinceOpen?: () => boolean): OpenedStore => {
     const source = new DiskcacheSource(db, dbPath, readPath);
     return {
@@ -447,7 +449,7 @@ export function openDiskcache(dbPath: string, scanLimits: OpenedStore['scanLimit
       },
     };
   };
-  const inPlace = privateCopy ? undefined : openInPlace(dbPath);
+  const inPlace = privateCopy ? undefined : openInPlace(Sqlite, dbPath);
   if (inPlace) return store(inPlace.db, inPlace.uri, () => {}, inPlace.changed);
 
   const size = stamp(dbPath).size + stamp(`${dbPath}-wal`).size;
@@ -456,7 +458,7 @@ export function openDiskcache(dbPath: string, scanLimits: OpenedStore['scanLimit
   let db: Database.Database | undefined;
   try {
     // The copy is private: with a journal it is opened writable so SQLite can roll the journal back.
-    db = new Database(join(dir, 'cache.db'), { readonly: !journal, fileMustExist: true, timeout: 5000 });
+    db = new Sqlite(join(dir, 'cache.db'), { readonly: !journal, fileMustExist: true, timeout: 5000 });
     checkSchema(db, dbPath);
   } catch (e) {
     db?.close();

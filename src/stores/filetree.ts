@@ -22,6 +22,20 @@ interface CollectionDir {
   collection: string;
   /** Directory name (may not exist: FastMCP writes the info file when it sets a collection up). */
   dirName: string;
+  /**
+   * Another directory holds the same collection under the name FastMCP reads (this one is a leftover
+   * of older naming, e.g. `mcp_jti_mappings-<hash>` beside `S_mcp_jti_mappings-a0131f3f`): the name read.
+   */
+  shadowedBy?: string;
+}
+
+/** A collection directory FastMCP does not read because another one holds the collection under the current name. */
+export interface LeftoverCollectionDir {
+  collection: string;
+  dir: string;
+  /** The directory FastMCP reads for the collection. */
+  readDir: string;
+  entries: number;
 }
 
 function listDir(path: string): import('node:fs').Dirent[] {
@@ -56,11 +70,25 @@ export function readCollectionDirs(dir: string): CollectionDir[] {
     if (!e.isDirectory() || byDir.has(e.name)) continue;
     out.push({ collection: guessCollection(e.name), dirName: e.name });
   }
+  // Several directories for one collection: FastMCP reads the one under the current name — the
+  // sanitised name (default store), else the raw collection name (a FileTreeStore built without
+  // sanitisation); the others are leftovers of older naming.
+  const byCollection = new Map<string, CollectionDir[]>();
+  for (const cd of out) byCollection.set(cd.collection, [...(byCollection.get(cd.collection) ?? []), cd]);
+  for (const [collection, dirs] of byCollection) {
+    if (dirs.length < 2) continue;
+    const read = dirs.find((d) => d.dirName === collectionDirName(collection)) ?? dirs.find((d) => d.dirName === collection);
+    if (!read) continue;
+    for (const d of dirs) if (d !== read) d.shadowedBy = read.dirName;
+  }
   return out;
 }
 
 function guessCollection(dirName: string): string {
   for (const c of KNOWN_COLLECTIONS) if (collectionDirName(c) === dirName || c === dirName) return c;
+  // Older naming: the collection's name with "_" for "-", a hash fragment, with or without "S_".
+  const stem = dirName.replace(/^S_/, '').replace(/-[0-9a-f]{8}$/, '');
+  for (const c of KNOWN_COLLECTIONS) if (stem !== dirName && stem === c.replace(/-/g, '_')) return c;
   return dirName;
 }
 
@@ -83,9 +111,21 @@ export class FileTreeSource implements EntrySource {
     return this.#dir;
   }
 
-  #collectionDirs(): CollectionDir[] {
+  #allDirs(): CollectionDir[] {
     this.#dirs ??= readCollectionDirs(this.#dir);
     return this.#dirs;
+  }
+
+  /** The collection directories FastMCP reads (leftovers of older naming are not read). */
+  #collectionDirs(): CollectionDir[] {
+    return this.#allDirs().filter((c) => c.shadowedBy === undefined);
+  }
+
+  /** Collection directories beside the ones FastMCP reads, from older naming, with their entry files. */
+  leftovers(): LeftoverCollectionDir[] {
+    return this.#allDirs()
+      .filter((c) => c.shadowedBy !== undefined)
+      .map((c) => ({ collection: c.collection, dir: c.dirName, readDir: c.shadowedBy!, entries: listDir(join(this.#dir, c.dirName)).filter((e) => e.isFile() && e.name.endsWith('.json')).length }));
   }
 
   async collections(): Promise<string[]> {

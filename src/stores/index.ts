@@ -11,8 +11,25 @@
  */
 export { openStore, readStore } from './open.js';
 export { buildKeyring, keyringFromTexts, type Keyring, type KeyringEntry } from './keyring.js';
-export { collectInventory, type InventoryOptions } from './inventory.js';
-export { collectChain } from './chain.js';
-export { readUpstreamSets, type StoredUpstreamSet } from './upstream.js';
+export type { InventoryOptions } from './inventory.js';
+export type { StoredUpstreamSet } from './upstream.js';
+
+// The readers (and the decoding, worker pool and parallel diskcache reader behind them) are loaded when
+// a store was opened and is read, not with this module: a run that finds no store never needs them.
+
+/** The store's inventory (inventory.ts). */
+export async function collectInventory(...args: Parameters<typeof import('./inventory.js').collectInventory>): ReturnType<typeof import('./inventory.js').collectInventory> {
+  return (await import('./inventory.js')).collectInventory(...args);
+}
+
+/** The token's chain through the store (chain.ts). */
+export async function collectChain(...args: Parameters<typeof import('./chain.js').collectChain>): ReturnType<typeof import('./chain.js').collectChain> {
+  return (await import('./chain.js')).collectChain(...args);
+}
+
+/** The stored upstream token sets (upstream.ts). */
+export async function* readUpstreamSets(...args: Parameters<typeof import('./upstream.js').readUpstreamSets>): ReturnType<typeof import('./upstream.js').readUpstreamSets> {
+  yield* (await import('./upstream.js')).readUpstreamSets(...args);
+}
 export type { RedisEndpoint, RedisLocation, StoreLocation, StoreTarget } from './target.js';
 export type { OpenedStore, EntrySource, RawEntry } from './types.js';

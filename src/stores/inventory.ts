@@ -14,6 +14,7 @@ import { DiskcacheSource } from './diskcache.js';
 import { readDiskcacheParallel } from './parallel-diskcache.js';
 import { DecodePool } from './pool.js';
 import { RedisSource } from './redis.js';
+import { FileTreeSource } from './filetree.js';
 import { selectSource, selectedBy } from './select.js';
 import type { EntrySource, OpenedStore, ProgressSink } from './types.js';
 import { availableParallelism } from 'node:os';
@@ -193,6 +194,10 @@ export async function collectInventory(
         }
       }
       if (source instanceof RedisSource && source.foreignKeys) ev.foreignKeys = source.foreignKeys;
+      if (source instanceof FileTreeSource) {
+        const leftovers = source.leftovers();
+        if (leftovers.length) ev.leftoverCollectionDirs = leftovers;
+      }
       const unread = (source as EntrySource).unread?.() ?? [];
       if (unread.length && !signal?.aborted) skippedParts = unread;
     }

@@ -29,7 +29,17 @@ export interface KeyringEntry {
 
 export type OpenResult =
   | { ok: true; plaintext: Buffer; entry: KeyringEntry; /** index in `entries`; 0 = primary when there is one */ index: number }
-  | { ok: false; reason: 'not-base64' | 'not-fernet' | 'no-key' | 'bad-padding' };
+  | {
+      ok: false;
+      reason: 'not-base64' | 'not-fernet' | 'no-key';
+      /**
+       * A key whose HMAC (signing half) verifies but whose encryption half does not decrypt the token
+       * (bad PKCS7 padding, or not a JSON object inside): a key that shares the signing half with the
+       * writer's. For FastMCP (cryptography's Fernet raises InvalidToken for both) this is "does not
+       * decrypt with this key", never a corrupt entry.
+       */
+      macVerifiedBy?: KeyringEntry;
+    };
 
 export interface Keyring {
   readonly entries: readonly KeyringEntry[];
@@ -37,7 +47,7 @@ export interface Keyring {
   readonly primary?: KeyringEntry;
   /**
    * Open an envelope's `__encrypted_data__` (standard base64 of a Fernet token) with the first key
-   * whose HMAC verifies.
+   * whose HMAC verifies and that decrypts it (valid padding, a JSON object inside).
    */
   open(encryptedData: string, opts?: OpenOptions): OpenResult;
 }
@@ -51,6 +61,11 @@ export interface OpenOptions {
    * over an intact ciphertext. Point lookups (a token's chain) always verify.
    */
   verifyMac?: boolean;
+  /**
+   * The plaintext must be a JSON object (py-key-value's envelopes): a verified key whose decryption
+   * does not start with "{" is passed over for the next key, as one with bad padding is.
+   */
+  jsonObject?: boolean;
 }
 
 interface Prepared {
@@ -92,19 +107,24 @@ class FernetKeyring implements Keyring {
     const macStart = len - 32;
     const iv = data.subarray(9, 25);
     const ciphertext = data.subarray(25, macStart);
+    let macVerifiedBy: KeyringEntry | undefined;
     for (let i = 0; i < this.#prepared.length; i++) {
       const p = this.#prepared[i]!;
       if (verify) {
         const expected = createHmac('sha256', p.entry.key.signing).update(data.subarray(0, macStart)).digest();
         if (!timingSafeEqual(expected, data.subarray(macStart))) continue;
         const plaintext = cbcDecrypt(p.ecb, iv, ciphertext);
-        if (!plaintext) return { ok: false, reason: 'bad-padding' };
+        // The signing half matches, the encryption half does not: try the other keys.
+        if (!plaintext || (opts.jsonObject === true && plaintext[0] !== 0x7b)) {
+          macVerifiedBy ??= p.entry;
+          continue;
+        }
         return { ok: true, plaintext, entry: p.entry, index: i };
       }
       const plaintext = cbcDecrypt(p.ecb, iv, ciphertext);
       if (plaintext && plaintext[0] === 0x7b) return { ok: true, plaintext, entry: p.entry, index: i };
     }
-    return { ok: false, reason: 'no-key' };
+    return macVerifiedBy ? { ok: false, reason: 'no-key', macVerifiedBy } : { ok: false, reason: 'no-key' };
   }
 }
 

@@ -84,7 +84,7 @@ interface OpenHow {
 }
 
 /** What a folder is, or a reason it is not a store. */
-function classify(path: string, how: OpenHow): OpenedStore | string {
+async function classify(path: string, how: OpenHow): Promise<OpenedStore | string> {
   const { scanLimits } = how;
   const p = probe(path);
   if (p.kind === 'missing') return 'does not exist';
@@ -97,7 +97,7 @@ function classify(path: string, how: OpenHow): OpenedStore | string {
   const has = (n: string, dir: boolean) => names.some((x) => x.name === n && (dir ? x.dir : x.file));
   // FASTMCP_HOME
   if (has('oauth-proxy', true)) {
-    const inner = classify(join(path, 'oauth-proxy'), how);
+    const inner = await classify(join(path, 'oauth-proxy'), how);
     return typeof inner === 'string' ? `holds oauth-proxy/ which ${inner}` : inner;
   }
   // oauth-proxy folder: 3.x fingerprint directories (and maybe a leftover 2.x cache.db)
@@ -133,14 +133,14 @@ export async function openStore(target: StoreTarget, io: Io = {}): Promise<Opene
   if (location.kind === 'redis') return openRedis(location, scanLimits);
   if (location.kind === 'path') {
     const path = location.path;
-    const r = classify(path, how);
+    const r = await classify(path, how);
     if (typeof r !== 'string') return r;
     if (r === 'does not exist') throw new InputError(`--store ${showPath(path)} does not exist`, 'check the path (cache.db, FASTMCP_HOME, its oauth-proxy folder, a fingerprint folder) or give a redis:// URL');
     throw new InputError(`${path} is not a FastMCP store: it ${r}`, 'give cache.db, FASTMCP_HOME, its oauth-proxy folder, a fingerprint folder or a redis:// URL');
   }
   const looked: string[] = [];
   for (const home of location.homes) {
-    const r = classify(home, how);
+    const r = await classify(home, how);
     if (typeof r !== 'string') return r;
     looked.push(`${home} (${r})`);
   }

@@ -16,7 +16,7 @@
  * an MGET by slot and follows MOVED/ASK. A master that cannot be read is skipped and named: the
  * inventory is then partial, never silently short.
  */
-import { RESP_TYPES, createClient, createCluster, type TypeMapping } from '@redis/client';
+import type { TypeMapping } from '@redis/client';
 import { CollectError, UsageError, describeError } from '../errors.js';
 import { redactUrl } from '../secrets.js';
 import type { RedisEndpoint, RedisLocation } from './target.js';
@@ -68,13 +68,23 @@ export interface RedisNode {
   close(): Promise<void>;
 }
 
-type Client = ReturnType<typeof createClient>;
-type Cluster = ReturnType<typeof createCluster>;
+type RedisLib = typeof import('@redis/client');
+type Client = ReturnType<RedisLib['createClient']>;
+type Cluster = ReturnType<RedisLib['createCluster']>;
 type Value = { value?: string; pttl: number; error?: string };
 type PageValue = { value?: Buffer; pttl: number; error?: string };
 type Send = (key: string, args: string[], options?: { typeMapping: TypeMapping }) => Promise<unknown>;
-/** Bulk strings as Buffers (for MGET's replies in a scan). */
-const AS_BUFFERS = { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } } as { typeMapping: TypeMapping };
+/** Bulk strings as Buffers (for MGET's replies in a scan); set when node-redis is loaded. */
+let AS_BUFFERS: { typeMapping: TypeMapping } | undefined;
+let redisLib: Promise<RedisLib> | undefined;
+
+/** node-redis, loaded when a Redis store is opened (not with this module: most runs read no Redis). */
+function loadRedis(): Promise<RedisLib> {
+  return (redisLib ??= import('@redis/client').then((lib) => {
+    AS_BUFFERS = { typeMapping: { [lib.RESP_TYPES.BLOB_STRING]: Buffer } } as { typeMapping: TypeMapping };
+    return lib;
+  }));
+}
 
 /**
  * Values of a SCAN page: one MGET, then PTTL only where the document carries no expires_at of its
@@ -524,6 +534,7 @@ export async function openRedis(loc: RedisLocation, scanLimits: OpenedStore['sca
   const conn = connection(loc);
   const { target, location } = conn;
   if (loc.cluster) return openCluster(conn, scanLimits);
+  const { createClient } = await loadRedis();
 
   const clientOptions: Record<string, unknown> = {
     socket: { ...conn.socket, host: target.host, port: target.port },
@@ -604,6 +615,7 @@ async function openCluster(conn: Connection, scanLimits: OpenedStore['scanLimits
   };
   if (target.username) defaults.username = target.username;
   if (conn.password !== undefined) defaults.password = conn.password;
+  const { createCluster } = await loadRedis();
   const cluster = createCluster({
     rootNodes: [{ socket: { host: target.host, port: target.port } }],
     defaults,

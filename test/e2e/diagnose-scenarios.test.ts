@@ -49,12 +49,18 @@ describe('a GitHub OAuth App deployment: twelve authorisations, the session evic
     await github?.close();
   });
 
-  it('names the upstream tier, and the security log explains the 401: evicted when the 11th token was created', async () => {
+  it('names the proven cause — evicted when the 11th token was created — with FastMCP stopping at the upstream check', async () => {
     const before = hashTree(d.home);
     const r = await diagnose([...base, '--token-file', file('jwt', d.evictedSessionToken), '--security-log', EXPORT, '--app', 'Example MCP Proxy']);
     expect(r.code).toBe(1);
-    expect(r.report.failingTier).toBe('upstream');
+    expect(r.report.failingTier).toBe('idp');
+    expect(r.report.failingStage).toEqual({ stage: 'upstream.verify', tier: 'upstream', code: 'UPSTREAM_TOKEN_REJECTED' });
+    expect(r.report.summary).toMatch(/\(IDP_TOKEN_EVICTED_MAX_FOR_APP\)\.$/);
+    expect(r.report.fix).toMatch(/GitHub App/);
+    expect(r.report.fix).not.toMatch(/security log/i);
     expect(r.report.findings.find((f) => f.severity === 'error')?.code).toBe('UPSTREAM_TOKEN_REJECTED');
+    expect(r.byCode('UPSTREAM_TOKEN_REJECTED')?.explainedBy).toBe('IDP_TOKEN_EVICTED_MAX_FOR_APP');
+    expect(r.byCode('UPSTREAM_TOKEN_REJECTED')?.title).not.toMatch(/401/);
     const evicted = r.byCode('IDP_TOKEN_EVICTED_MAX_FOR_APP')!;
     expect(evicted.severity).toBe('error');
     expect(evicted.detail).toContain('2026-11-21T14:02:00');

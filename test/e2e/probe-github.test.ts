@@ -185,9 +185,10 @@ describe('probe-github (built CLI)', () => {
     expect(store.stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  it('connection refused: UPSTREAM_UNAVAILABLE, exit 1', async () => {
+  it('connection refused: GitHub could not be reached from here — inconclusive, exit 3, not an outage', async () => {
     const r = await probe(T.alive, ['--json', '--github-api-url', 'http://127.0.0.1:9']);
-    expect(r.code).toBe(1);
-    expect(upstreamFindings(r.stdout)[0]?.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(r.code).toBe(3);
+    expect(upstreamFindings(r.stdout)).toEqual([]);
+    expect(JSON.parse(r.stdout).fix).toMatch(/GitHub could not be reached from here/);
   });
 });

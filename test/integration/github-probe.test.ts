@@ -132,15 +132,16 @@ describe('GithubProber against the fake GitHub', () => {
     expect(gh.requestsFor(T.hang)).toHaveLength(1);
   });
 
-  it('connection refused is a network error', async () => {
+  it('connection refused: GitHub could not be reached from here — the tier is not checked (no outage claimed)', async () => {
     const { gh } = await setup();
     const url = gh.apiUrl;
     await gh.close();
     const p = new GithubProber({ apiUrl: url, http: { timeoutMs: 1000, userAgent: 'test' }, requiredScopes: ['user'], checkToken: true });
     const r = await p.probe({ token: secret(T.alive), source: 'test' });
     await p.close();
-    expect(r.status === 'collected' && r.value.user?.outcome).toBe('network-error');
-    expect(r.status === 'collected' && r.value.user?.message).toMatch(/refused/);
+    expect(r.status).toBe('error');
+    expect(r.status === 'error' && r.reason).toMatch(/^GitHub could not be reached from here \(.*connection refused/);
+    expect(r.status === 'error' && r.value?.user?.outcome).toBe('unreachable');
   });
 
   it('rate limit at 0 on /user: /user/repos is not called', async () => {
@@ -214,5 +215,40 @@ describe('GithubProber against the fake GitHub', () => {
       await prober.probe({ token: secret(T.alive), source: 'test' });
       expect(gh.requests.map((x) => x.path)).toEqual(['/user', '/user/repos']);
     });
+  });
+});
+
+describe('GET /user answering 200 with a body that is not a GitHub user (issue 14 item 12)', () => {
+  const bodies: [string, string, RegExp][] = [
+    ['truncated JSON', '{"login":"alice-example","id":7,"node_id":"MDQ6', /cut off or malformed/],
+    ['HTML', '<!DOCTYPE html><html><body>Sign in to the Wi-Fi</body></html>', /HTML page/],
+    ['a non-user object', '{"message":"ok"}', /not a GitHub user \(no id\)/],
+    ['a JSON array', '[]', /not an object/],
+    ['an over-cap body', `{"login":"alice-example","id":7,"bio":"${'x'.repeat(9000)}"}`, /8192 bytes or more/],
+  ];
+  it.each(bodies)('%s: an upstream error (UPSTREAM_UNAVAILABLE), never healthy', async (_name, body, why) => {
+    const { createServer } = await import('node:http');
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': body.startsWith('<') ? 'text/html' : 'application/json' });
+      res.end(body);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const p = new GithubProber({ apiUrl: `http://127.0.0.1:${port}`, http: { timeoutMs: 2000, userAgent: 'test' }, requiredScopes: ['user'], checkToken: false });
+    try {
+      const r = await p.probe({ token: new Secret('ghu_bodybodybodybodybodybodybodybody01', 't'), source: 'test' });
+      expect(r.status).toBe('collected');
+      const v = r.status === 'collected' ? r.value : undefined;
+      expect(v?.user?.outcome).toBe('unexpected');
+      expect(v?.user?.bodyProblem).toMatch(why);
+      const { buildReport } = await import('../../src/diagnosis/engine.js');
+      const report = buildReport({ command: 'probe-github', now: 1_800_000_000, settings: { mcpPath: '/mcp', requiredScopes: ['user'], candidateCount: 0, githubApiUrl: `http://127.0.0.1:${port}` }, upstream: r }, { version: 't', interrupted: false });
+      expect(report.verdict).toBe('failing');
+      expect(report.findings.map((f) => f.code)).toEqual(['UPSTREAM_UNAVAILABLE']);
+      expect(report.findings[0]?.title).toMatch(/^GET \/user answered 200 with a body that is not a GitHub user/);
+    } finally {
+      await p.close();
+      await new Promise((r) => server.close(r));
+    }
   });
 });

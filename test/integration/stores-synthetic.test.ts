@@ -18,6 +18,10 @@ import { CollectError, InputError, UsageError } from '../../src/errors.js';
 import { deriveKeys, type DerivedKey } from '../../src/fastmcp/keys.js';
 import { Secret } from '../../src/secrets.js';
 import { buildKeyring, collectInventory, type Keyring } from '../../src/stores/index.js';
+import { keyringFromTexts } from '../../src/stores/keyring.js';
+import { toUrlsafeBase64Padded } from '../../src/crypto/fernet.js';
+import { buildReport } from '../../src/diagnosis/engine.js';
+import { collected } from '../../src/model/index.js';
 import { collectChain } from '../../src/stores/chain.js';
 import { createDiskcache, docA, docB, insertDiskcacheRows, session, writeDiskcache, writeFileTree, type DiskcacheRow, type EntrySpec } from '../../fixtures/stores/writer.js';
 import { hashTree } from '../support/hash.js';
@@ -318,6 +322,59 @@ describe('FileTree', () => {
     try {
       const chain = await collectChain(store, keyring, { token: new Secret('x', 't'), claims: { jti: s1.accessJti, client_id: 'user-client' }, kind: 'access', signature: { checked: false, tried: [] } }, NOW);
       expect(chain.status === 'collected' && chain.value).toMatchObject({ mapping: { state: 'present' }, upstreamSet: { state: 'present' }, client: { state: 'present' } });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a user store after a key change that kept the signing half: undecryptable, never corrupt; the verdict is STORE_DECRYPT_FAILED naming the key in use', async () => {
+    const half = (a: number, b: number) => toUrlsafeBase64Padded(Buffer.concat([Buffer.alloc(16, a), Buffer.alloc(16, b)]));
+    const dir = join(tmp, 'ft-shared-signing-half');
+    const s1 = session({ clientId: 'half-client', now: NOW - 100 });
+    writeFileTree(dir, s1.all, { sanitised: false, fernetKey: half(0x11, 0x22) });
+    const kr = keyringFromTexts([{ text: half(0x11, 0x33), label: 'storage key (--storage-encryption-key-file)', role: 'explicit' }]);
+    const inv = await inventory({ store: dir }, kr);
+    expect(Object.values(inv.collections).reduce((n, c) => n + c.corrupt, 0)).toBe(0);
+    expect(Object.values(inv.collections).reduce((n, c) => n + c.undecryptable, 0)).toBe(5);
+    const store = await openStoreFromFlags({ store: dir }, ctx());
+    let chain;
+    try {
+      const t = { token: new Secret('x', 't'), claims: { jti: s1.accessJti, client_id: 'half-client' }, kind: 'access' as const, signature: { checked: true, validWithCurrent: true, validWith: 'current', tried: ['current'] } };
+      chain = await collectChain(store, kr, t, NOW);
+      const report = buildReport({ command: 'diagnose', now: NOW, settings: { mcpPath: '/mcp', requiredScopes: ['user'], candidateCount: 0, githubApiUrl: 'https://api.github.com' }, token: collected(t), store: collected(inv), chain }, { version: 't', interrupted: false });
+      expect(report.findings.map((f) => f.code)).not.toContain('STORE_UNREADABLE_ENTRIES');
+      expect(report.summary).toMatch(/STORE_DECRYPT_FAILED/);
+      expect(report.findings.find((f) => f.code === 'STORE_DECRYPT_FAILED')?.detail).toMatch(/storage key \(--storage-encryption-key-file\)/);
+    } finally {
+      await store.close();
+    }
+    expect(chain.status === 'collected' && chain.value.mapping?.state).toBe('undecryptable');
+  });
+
+  it('tolerates added collections (mcp-consent-csrf-tokens) and a leftover collection directory of older naming: FastMCP reads the current name, so does the doctor', async () => {
+    const fdir = join(tmp, 'ft-leftover', 'oauth-proxy', current.fingerprint!);
+    const s1 = session({ clientId: 'left-client', now: NOW - 100 });
+    const csrf: EntrySpec = { collection: 'mcp-consent-csrf-tokens', key: 'ab'.repeat(32), createdAt: NOW - 10, expiresAt: NOW + 800, value: { token: 'x', created_at: NOW - 10 } };
+    writeFileTree(fdir, [...s1.all, csrf], { fernetKey: K() });
+    // mcp_jti_mappings-<hash> from older naming, with its own info file and two entries of another session.
+    const old = session({ clientId: 'left-client', now: NOW - 50 });
+    const leftover = join(fdir, 'mcp_jti_mappings-0badc0de');
+    mkdirSync(leftover);
+    writeFileSync(join(fdir, 'mcp_jti_mappings-0badc0de-info.json'), JSON.stringify({ collection: 'mcp-jti-mappings', created_at: '2026-01-01T00:00:00+00:00', directory: '/srv/x', version: 1 }));
+    writeFileSync(join(leftover, `${old.accessJti}.json`), docB(old.accessMapping, K(), false));
+    writeFileSync(join(leftover, `${old.refreshJti}.json`), docB(old.refreshMapping, K(), false));
+    const s = await inventory({ store: fdir });
+    expect(counts(s, 'mcp-jti-mappings')).toEqual([2, 0, 0, 0]);
+    expect(counts(s, 'mcp-consent-csrf-tokens')).toEqual([1, 0, 0, 0]);
+    expect(s.leftoverCollectionDirs).toEqual([{ collection: 'mcp-jti-mappings', dir: 'mcp_jti_mappings-0badc0de', readDir: 'S_mcp_jti_mappings-a0131f3f', entries: 2 }]);
+    const report = buildReport({ command: 'inspect-cache', now: NOW, settings: { mcpPath: '/mcp', requiredScopes: ['user'], candidateCount: 0, githubApiUrl: 'https://api.github.com' }, store: collected(s) }, { version: 't', interrupted: false });
+    expect(report.findings.map((f) => `${f.severity}:${f.code}`)).toContain('info:STORE_LEFTOVER_COLLECTION_DIR');
+    expect(report.verdict).toBe('healthy');
+    // A token whose mapping is only in the leftover is missing for FastMCP.
+    const store = await openStoreFromFlags({ store: fdir }, ctx());
+    try {
+      const chain = await collectChain(store, keyring, { token: new Secret('x', 't'), claims: { jti: old.accessJti, client_id: 'left-client' }, kind: 'access', signature: { checked: false, tried: [] } }, NOW);
+      expect(chain.status === 'collected' && chain.value.mapping?.state).toBe('missing');
     } finally {
       await store.close();
     }

@@ -90,6 +90,46 @@ describe('exitCodeFor and exitLineFor', () => {
   });
 });
 
+describe('fix lines never ask for what the run already has', () => {
+  const opts = { version: 't', interrupted: false };
+  it('verify-token with the key but without --base-url asks for --base-url, not for the token or the key', () => {
+    const r = buildReport(ev('verify-token', { token: collected(token(), 'iss/aud not checked (give --base-url)') }), opts);
+    expect(r.verdict).toBe('inconclusive');
+    expect(r.fix).toMatch(/--base-url/);
+    expect(r.fix).not.toMatch(/--token-file|--upstream-client-secret-file/);
+  });
+
+  it('verify-token without key material asks for the key only; the token was given', () => {
+    const r = buildReport(ev('verify-token', { token: collected(token({ signature: { checked: false, tried: [] } }), 'signature not checked (no key material)') }), opts);
+    expect(r.fix).toMatch(/--upstream-client-secret-file/);
+    expect(r.fix).not.toMatch(/--token-file/);
+  });
+
+  it('check interrupted by Ctrl-C: re-run, not "give --server"', () => {
+    for (const e of [ev('check'), ev('check', { discovery: collected({ serverUrl: 'https://x/mcp', spec: '2026-07-28', exchanges: [] }, 'interrupted (SIGINT)') })]) {
+      const r = buildReport(e, { version: 't', interrupted: true });
+      expect(r.fix).toMatch(/^Re-run to completion/);
+      expect(r.fix).not.toMatch(/--server/);
+    }
+  });
+
+  it('an upstream tier skipped for another reason than --offline says that reason, not "drop --offline"', () => {
+    const r = buildReport(ev('probe-github', { upstream: skipped('no upstream token: give --store (or --upstream-token-file)') }), opts);
+    expect(r.fix).toBe('GitHub was not probed: no upstream token: give --store (or --upstream-token-file).');
+    expect(buildReport(ev('probe-github', { upstream: skipped('--offline: GitHub was not contacted') }), opts).fix).toMatch(/drop --offline/);
+  });
+
+  it('UPSTREAM_TOKEN_REJECTED asks for the security log only when none was read', () => {
+    const up = collected({ token: new Secret('ghu_x', 's'), tokenSource: 's', tokenKind: { prefix: 'ghu_', kind: 'k', expires: true }, apiUrl: 'https://api.github.com', requiredScopes: ['user'], user: { url: 'u', status: 401, outcome: 'bad-credentials' as const, ms: 1, headers: {} } });
+    const without = buildReport(ev('probe-github', { upstream: up }), opts);
+    expect(without.fix).toMatch(/--security-log/);
+    const idp = collected({ source: 'security-log-export' as const, eventsRead: 1, eventsForApp: 1, matches: [], destroysByExplanation: {}, timelines: [] });
+    const withLog = buildReport(ev('diagnose', { token: collected(token()), upstream: up, idp }), opts);
+    expect(withLog.summary).toMatch(/UPSTREAM_TOKEN_REJECTED/);
+    expect(withLog.fix).not.toMatch(/--security-log|Check the security log/);
+  });
+});
+
 describe('upstreamTargetOf: the upstream token a chain leads to', () => {
   const set = { upstreamTokenId: 'abcdef123456', accessToken: new Secret('ghu_example', 's'), refreshToken: null, expiresAt: 5, refreshTokenExpiresAt: null };
   const where = 'mcp-upstream-tokens in cache.db';

@@ -104,3 +104,21 @@ describe('answer classification (github.md §4, §6)', () => {
     expect(effectiveScopes(null)).toEqual(['user']);
   });
 });
+
+describe('a request that never reached GitHub is not an outage', () => {
+  it('DNS failure, connection refused and no route are "unreachable"; a timeout and a reset stay outages', async () => {
+    const { classifyNetError } = await import('../../src/http/edge.js');
+    const { notReached, isUnavailable } = await import('../../src/github/http.js');
+    const how = { interrupted: false, timedOut: false, timeoutMs: 1000 };
+    const kind = (code: string) => classifyNetError(Object.assign(new Error(code), { code }), how).kind;
+    for (const code of ['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']) expect(notReached(kind(code)), code).toBe(true);
+    expect(kind('EHOSTUNREACH')).toBe('no-route');
+    expect(notReached(kind('ECONNRESET'))).toBe(false);
+    expect(notReached(classifyNetError(new Error('x'), { ...how, timedOut: true }).kind)).toBe(false);
+    const raw = { url: 'https://api.github.com/user', headers: {}, ms: 3 };
+    expect(classifyAnswer({ ...raw, error: { kind: 'unreachable', message: 'host name not found (ENOTFOUND)' } }).outcome).toBe('unreachable');
+    expect(isUnavailable('unreachable')).toBe(false);
+    expect(classifyAnswer({ ...raw, error: { kind: 'timeout', message: 'no answer within 1 s' } }).outcome).toBe('timeout');
+    expect(isUnavailable('timeout')).toBe(true);
+  });
+});

@@ -109,3 +109,36 @@ describe('claims checks', () => {
     expect(r.findings.map((f) => f.code)).toEqual(['JWT_NO_KEY_MATERIAL']);
   });
 });
+
+describe('nbf (FastMCP 4.2.1+ rejects a token that is not valid yet)', () => {
+  const NOW = 1_800_000_000;
+  const ev = (nbf: number, version?: string): Evidence => ({
+    command: 'verify-token',
+    now: NOW,
+    settings: { mcpPath: '/mcp', requiredScopes: ['user'], candidateCount: 0, githubApiUrl: 'https://api.github.com', ...(version ? { fastmcpVersion: version, fastmcpVersionSource: 'flag' as const } : {}) },
+    token: collected({ token: new Secret('eyJ.x.y', 't'), kind: 'access', claims: { jti: 'j', exp: NOW + 3600, nbf }, signature: { checked: true, validWithCurrent: true, validWith: 'current', tried: ['current'] } }),
+  });
+  const judge = (e: Evidence) => buildReport(e, { version: 't', interrupted: false, plan: { tiers: ['jwt'], deciding: ['jwt'] } });
+
+  it('4.2.1+: an error at the exp stage, saying how far ahead and that a few seconds of clock skew explain it', () => {
+    const r = judge(ev(NOW + 30, '4.2.1'));
+    const f = r.findings.find((x) => x.code === 'JWT_NOT_YET_VALID');
+    expect(f?.severity).toBe('error');
+    expect(f?.stage).toBe('jwt.exp');
+    expect(f?.detail).toMatch(/30 s after the evaluation time/);
+    expect(f?.detail).toMatch(/clock difference of that size/);
+    expect(r.failingStage).toEqual({ stage: 'jwt.exp', tier: 'jwt', code: 'JWT_NOT_YET_VALID' });
+  });
+
+  it('a day ahead: clock skew cannot explain it', () => {
+    expect(judge(ev(NOW + 86400, '4.2.1')).findings[0]?.detail).toMatch(/Clock skew cannot explain/);
+  });
+
+  it('before 4.2.1 nbf is not read: a warning (breaks on upgrade); unknown version: an error with a note; past nbf: nothing', () => {
+    expect(judge(ev(NOW + 30, '4.1.0')).findings.map((f) => `${f.severity}:${f.code}`)).toEqual(['warning:JWT_NOT_YET_VALID']);
+    const unknown = judge(ev(NOW + 30)).findings.find((f) => f.code === 'JWT_NOT_YET_VALID');
+    expect(unknown?.severity).toBe('error');
+    expect(unknown?.detail).toMatch(/give --fastmcp-version/);
+    expect(judge(ev(NOW - 30, '4.2.1')).findings.map((f) => f.code)).not.toContain('JWT_NOT_YET_VALID');
+  });
+});

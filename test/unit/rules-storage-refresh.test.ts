@@ -114,6 +114,7 @@ describe('chain rules (the token under diagnosis)', () => {
     const f = storageRules(evidence('access', { ...healthyChain(), mapping: { state: 'expired', expiresAt: NOW - 4, where: where('mcp-jti-mappings'), value: { upstreamTokenId: 'up-1' } }, upstreamSet: undefined }));
     expect(f.map((x) => x.code)).toEqual(['STORE_JTI_MAPPING_MISSING']);
     expect(f[0]!.detail).toMatch(/expired 4 s ago/);
+    expect(f[0]!.title).toBe("The token's JTI mapping has expired (FastMCP reads it as missing)");
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../src/diagnosis/engine.js';
-import { collected, type Evidence, type GithubHttpProbe, type IdpEvidence, type SettingsEvidence, type TokenEvidence, type UpstreamEvidence } from '../../src/model/index.js';
+import { exitCodeFor } from '../../src/diagnosis/exit.js';
+import { collected, failed, valueOf, type Evidence, type GithubHttpProbe, type IdpEvidence, type SettingsEvidence, type TokenEvidence, type UpstreamEvidence } from '../../src/model/index.js';
 import { idpRules } from '../../src/diagnosis/rules/idp.js';
 import { upstreamRules } from '../../src/diagnosis/rules/upstream.js';
 import { Secret } from '../../src/secrets.js';
@@ -28,8 +29,16 @@ describe('upstream rules', () => {
     expect(f?.logLine).toBe('DEBUG GitHub token verification failed: 401 - {"message":"Bad credentials","documentation_url":"https://docs.github.com/rest","status":"401"} → DEBUG Upstream token validation failed → INFO Auth error returned: invalid_token (status=401)');
   });
 
-  it('check-token 404 without a /user call is the same verdict', () => {
-    expect(codes(upstreamRules(evUp({ checkToken: { outcome: 'invalid', status: 404 } })))).toEqual(['UPSTREAM_TOKEN_REJECTED:error']);
+  it('check-token 404 without a /user call is the same verdict, titled with what was observed (no 401 was seen)', () => {
+    const f = upstreamRules(evUp({ checkToken: { outcome: 'invalid', status: 404 } }));
+    expect(codes(f)).toEqual(['UPSTREAM_TOKEN_REJECTED:error']);
+    expect(f[0]?.title).toBe('GitHub no longer knows the upstream token (check-token answered 404)');
+    expect(f[0]?.title).not.toMatch(/401/);
+    expect(upstreamRules(evUp({ user: BAD }))[0]?.title).toBe('GitHub rejects the upstream token (401 Bad credentials)');
+    // A 404 at /user (a wrong --github-api-url) is not titled as a 5xx/timeout.
+    const nf = upstreamRules(evUp({ user: probe({ status: 404, outcome: 'not-found', message: 'Not Found' }) }))[0];
+    expect(nf?.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(nf?.title).toBe('GET /user answered 404, which is not an answer GitHub gives about a token (wrong API URL?)');
   });
 
   it('expired upstream set + 401: FastMCP ≥3.2 with a refresh token → warning; before 3.2 or without refresh → error', () => {
@@ -61,6 +70,17 @@ describe('upstream rules', () => {
     expect(to[0]?.logLine).toContain('Failed to verify GitHub token: no answer within 10 s');
     const ct = upstreamRules(evUp({ checkToken: { outcome: 'error' }, checkTokenHttp: probe({ outcome: 'network-error', message: 'connection refused' }) }));
     expect(codes(ct)).toEqual(['UPSTREAM_UNAVAILABLE:error']);
+  });
+
+  it('no network is not an outage: a request that never reached GitHub raises nothing, and the tier is inconclusive (exit 3)', () => {
+    const ev = evUp({ user: probe({ outcome: 'unreachable', message: 'host name not found (ENOTFOUND)' }) });
+    expect(upstreamRules(ev)).toEqual([]);
+    ev.upstream = failed('GitHub could not be reached from here (https://api.github.com: host name not found (ENOTFOUND))', valueOf(ev.upstream));
+    const r = buildReport(ev, { version: 't', interrupted: false });
+    expect(r.verdict).toBe('inconclusive');
+    expect(exitCodeFor(r)).toBe(3);
+    expect(r.fix).toMatch(/GitHub could not be reached from here/);
+    expect(r.fix).not.toMatch(/outage/);
   });
 
   it('403 flavours', () => {

@@ -122,6 +122,26 @@ export function jwtRules(ev: Evidence): Finding[] {
     out.push(finding('JWT_MALFORMED', `exp is ${JSON.stringify(exp)}, not a number.`, { stage: 'jwt.exp', logLine: logLineFor('jwt.exp', lc) }));
   }
 
+  // 3b. nbf (FastMCP 4.2.1+): rejected when it lies in the future, at the same stage as exp
+  const nbf = claims.nbf;
+  if (typeof nbf === 'number' && nbf > ev.now) {
+    const ahead = nbf - ev.now;
+    const enforced = versionAtLeast(ev.settings, '4.2.1');
+    const v = versionText(ev.settings);
+    let detail = `nbf ${isoTime(nbf)} is ${humanDuration(ahead)} after the evaluation time ${isoTime(ev.now)}.`;
+    detail +=
+      ahead < 300
+        ? ` Only ${humanDuration(ahead)} ahead: a clock difference of that size between the host that issued the token and the server explains it (FastMCP allows no leeway).`
+        : ' Clock skew cannot explain a gap this large: the token was minted with a future nbf.';
+    if (enforced === false) {
+      detail += ` FastMCP ${v} does not read nbf and accepts the token; 4.2.1+ rejects it.`;
+      out.push(finding('JWT_NOT_YET_VALID', detail, { stage: 'jwt.exp', severity: 'warning', data: { nbf, secondsAhead: Math.round(ahead) } }));
+    } else {
+      if (enforced === undefined) detail += ' FastMCP 4.2.1+ rejects it (earlier versions do not read nbf; give --fastmcp-version if the server is older).';
+      out.push(finding('JWT_NOT_YET_VALID', detail, { stage: 'jwt.exp', data: { nbf, secondsAhead: Math.round(ahead) } }));
+    }
+  }
+
   // 4. iss, exact string compare
   const expectedIss = ev.settings.expectedIssuer;
   if (expectedIss !== undefined && claims.iss !== expectedIss) {

@@ -80,7 +80,7 @@ function chainFindings(ev: Evidence): Finding[] {
   const data = (stage: StageId, l: Lookup<unknown>) => ({ stage, lookup: l.state, where: l.where, ...(chain.foundElsewhere ? { foundElsewhere: chain.foundElsewhere } : {}) });
 
   const decryptFailure = (stage: StageId, what: string, l: Lookup<unknown>, severity: 'error' | 'warning' = 'error') =>
-    finding('STORE_DECRYPT_FAILED', `The ${what} is ${lookupWords(l, ev.now)}. ${storeWords} raises on decryption errors${path === 'refresh' ? ', so the refresh grant fails with HTTP 500' : ', so the request fails with 401 invalid_token'}.${elsewhere(chain)}`, {
+    finding('STORE_DECRYPT_FAILED', `The ${what} is ${lookupWords(l, ev.now)}${chain.keyUsed ? ` (the key in use: ${chain.keyUsed})` : ''}. ${storeWords} raises on decryption errors${path === 'refresh' ? ', so the refresh grant fails with HTTP 500' : ', so the request fails with 401 invalid_token'}.${elsewhere(chain)}`, {
       stage,
       severity,
       logLine: logLineFor(stage === 'storage.jti_mapping' ? 'storage.jti_mapping' : stage, { ...lc, decryptFailed: true }) ?? '',
@@ -124,6 +124,7 @@ function chainFindings(ev: Evidence): Finding[] {
             : '';
       out.push(
         finding('STORE_JTI_MAPPING_MISSING', `The JTI mapping for jti ${chain.jti ?? '?'} is ${lookupWords(mapping, ev.now)}.${why}${elsewhere(chain)}`, {
+          ...(mapping.state === 'undecryptable' ? { title: "The token's JTI mapping does not decrypt with the key in use (FastMCP reads it as missing)" } : mapping.state === 'expired' ? { title: "The token's JTI mapping has expired (FastMCP reads it as missing)" } : {}),
           stage: 'storage.jti_mapping',
           logLine: logLineFor('storage.jti_mapping', lc) ?? '',
           data: data('storage.jti_mapping', mapping),
@@ -266,10 +267,24 @@ function inventoryFindings(ev: Evidence): Finding[] {
     out.push(finding('STORE_LEGACY_CACHE_IGNORED', `${s.legacyCacheDb} (FastMCP 2.13–2.14's store) lies beside the 3.x+ fingerprint directories; FastMCP 3 never reads it.`, { stage, data: { legacyCacheDb: s.legacyCacheDb } }));
   }
 
+  for (const l of s.leftoverCollectionDirs ?? []) {
+    out.push(
+      finding('STORE_LEFTOVER_COLLECTION_DIR', `${printable(l.dir)} (${l.entries} entr${l.entries === 1 ? 'y' : 'ies'}) holds ${l.collection} under an older directory name; FastMCP reads ${l.readDir}, and so does the doctor (the leftover is not counted).`, {
+        stage,
+        data: { ...l },
+      }),
+    );
+  }
+
   if (corrupt > 0) {
     out.push(finding('STORE_UNREADABLE_ENTRIES', `${corrupt} entr${corrupt === 1 ? 'y is' : 'ies are'} not readable as py-key-value documents or FastMCP values: ${byCollection(s.collections, 'corrupt')}.`, { stage, data: { corrupt } }));
   }
   return out;
+}
+
+/** A name read from the file system, with control characters escaped (as JSON does). */
+function printable(name: string): string {
+  return JSON.stringify(name).slice(1, -1);
 }
 
 /** Rules of the storage tier. Pure: evidence in, findings out. */

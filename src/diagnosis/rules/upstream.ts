@@ -69,19 +69,31 @@ export function upstreamRules(ev: Evidence): Finding[] {
           ? ' On the refresh grant FastMCP uses the upstream refresh token instead of GET /user; when the access token was revoked (user revoked the app, owner deleted the grant) the refresh token is dead too, and the grant fails with "Upstream refresh failed: bad_refresh_token".'
           : '';
       const kindNote = up.tokenKind.prefix === 'gho_' ? ' OAuth App tokens do not expire: revocation, the 10-token cap (max_for_app) or a year unused are the usual causes.' : '';
-      out.push(finding('UPSTREAM_TOKEN_REJECTED', `${capital(said)}: the upstream token ${token} is revoked, expired or evicted.${kindNote}${refreshNote}`, { stage: 'upstream.verify', logLine, data }));
+      const fixNote =
+        logRead(ev)
+          ? 'The security log given shows no destroy event for this token (it may predate the export, or the export is filtered to another app): check the app authorization for the user.'
+          : 'GitHub does not say which; its security log does: export it and give it with --security-log (oauth_access.destroy with explanation max_for_app or expired), and check the app authorization.';
+      out.push(finding('UPSTREAM_TOKEN_REJECTED', `${capital(said)}: the upstream token ${token} is revoked, expired or evicted.${kindNote}${refreshNote}`, { stage: 'upstream.verify', logLine, data, fixNote, ...(rejectedByUser ? {} : { title: 'GitHub no longer knows the upstream token (check-token answered 404)' }) }));
     }
   }
 
   // --- GitHub did not answer properly -----------------------------------------------------------
   if (user && !rejectedByUser) {
     if (UNAVAILABLE.has(user.outcome)) out.push(unavailable(user, 'GET /user', logCtx));
-    else if (user.outcome === 'not-found' || user.outcome === 'unexpected') {
+    else if (user.status === 200 && user.bodyProblem) {
+      out.push(
+        finding('UPSTREAM_UNAVAILABLE', `GET ${user.url} answered 200 with ${user.bodyProblem}. FastMCP's GitHub verifier fails on such a body and answers invalid_token; GitHub's API gives a JSON user object here, so something between this machine and ${up.apiUrl} (a proxy, a captive portal, a wrong --github-api-url) answered instead. The token itself was not judged.`, {
+          stage: 'upstream.verify',
+          title: `GET /user answered 200 with a body that is not a GitHub user (${user.bodyProblem})`,
+          data: { ...probeData(user), bodyProblem: user.bodyProblem },
+        }),
+      );
+    } else if (user.outcome === 'not-found' || user.outcome === 'unexpected') {
       out.push(
         finding(
           'UPSTREAM_UNAVAILABLE',
           `GET ${user.url} answered ${user.status ?? '?'}${user.message ? ` ${JSON.stringify(user.message)}` : ''}, which is not an answer GitHub gives for a token: check that ${up.apiUrl} is the REST API base (GitHub Enterprise Server: https://HOST/api/v3). FastMCP would reject the token all the same.`,
-          { stage: 'upstream.verify', logLine: logLineFor('upstream.verify', { ...logCtx, githubStatus: user.status, githubBody: user.body ?? '' }), data: probeData(user) },
+          { stage: 'upstream.verify', logLine: logLineFor('upstream.verify', { ...logCtx, githubStatus: user.status, githubBody: user.body ?? '' }), data: probeData(user), title: `GET /user answered ${user.status ?? '?'}, which is not an answer GitHub gives about a token (wrong API URL?)` },
         ),
       );
     } else if (user.outcome === 'rate-limited' || user.outcome === 'secondary-rate-limit') {
@@ -160,6 +172,13 @@ export function upstreamRules(ev: Evidence): Finding[] {
     );
   }
   return out;
+}
+
+/** A security-log export or the audit-log API was read (not only the store's estimate). */
+function logRead(ev: Evidence): boolean {
+  const idp = valueOf(ev.idp);
+  if (!idp) return false;
+  return idp.sources ? idp.sources.some((x) => x.kind !== 'store-estimate') : idp.source !== 'store-estimate';
 }
 
 function unavailable(p: GithubHttpProbe, what: string, logCtx: LogContext, extra = ''): Finding {

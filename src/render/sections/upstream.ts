@@ -77,6 +77,8 @@ function label(p: GithubHttpProbe): string {
       return '';
     case 'network-error':
       return '';
+    case 'unreachable':
+      return 'could not be reached from here';
     case 'unexpected':
       return 'unexpected answer';
   }
