@@ -31,6 +31,7 @@ export type DiagnoseOptions = KeyOptions &
     app?: string;
     since?: string;
     replicas?: number;
+    storeShared?: boolean;
     mcpClients?: number;
   };
 
@@ -41,7 +42,7 @@ export async function run(opts: DiagnoseOptions, _args: string[], ctx: CommandCo
 
   const keys = new KeyBundle(await readKeyInputs(opts, ctx));
   const settings = buildSettings(
-    { expectations: opts, keys: keys.inputs, upstreamClientId: opts.upstreamClientId, requiredScopes: opts.requiredScopes, githubApiUrl: flags.apiUrl, replicas: opts.replicas, mcpClients: opts.mcpClients },
+    { expectations: opts, keys: keys.inputs, upstreamClientId: opts.upstreamClientId, requiredScopes: opts.requiredScopes, githubApiUrl: flags.apiUrl, replicas: opts.replicas, storeShared: opts.storeShared, mcpClients: opts.mcpClients },
     ctx.env,
   );
   if (opts.presentedAs) settings.presentedAs = opts.presentedAs;

@@ -13,7 +13,7 @@ import type { Collected } from './collected.js';
 import type { IdpEvidence, UpstreamEvidence } from './github.js';
 import type { CommandName } from './command.js';
 import type { DemoEvidence } from './demo.js';
-import type { CanaryEvidence, DiscoveryEvidence } from './server.js';
+import type { CanaryEvidence, DiscoveryEvidence, ReplicaEvidence } from './server.js';
 import type { KeyEvidence, SettingsEvidence } from './settings.js';
 import type { ChainEvidence, StoreEvidence } from './store.js';
 import type { TokenEvidence } from './token.js';
@@ -31,6 +31,8 @@ export interface Evidence {
   idp?: Collected<IdpEvidence>;
   discovery?: Collected<DiscoveryEvidence>;
   canary?: Collected<CanaryEvidence>;
+  /** check with several --server: the other replicas' outside-in evidence, in the order given (the first --server is `discovery`/`canary`). */
+  replicas?: ReplicaEvidence[];
   /** `demo` only: the bundled sample's description and expected verdict. */
   demo?: DemoEvidence;
 }

@@ -30,9 +30,11 @@ describe('mcp-auth-doctor demo', () => {
     const intro = demo.stdout.split('\n\n')[1]!;
     expect(intro.split('\n')[0]).toBe('Demo: the bundled sample deployment, diagnosed offline');
     expect(intro.replace(/\n  /g, ' ')).toContain(SAMPLE.summary);
-    // Run from the repository root, the equivalent command line is the sample's, as typed.
-    expect(intro).toContain(`  $ mcp-auth-doctor ${SAMPLE.args.join(' ')}\n`);
-    expect(intro).toMatch(/`demo` exits 0 \(that `diagnose`\s+run\s+exits 1, problems found\)/);
+    // Run from the repository root, the equivalent command line is the sample's, as typed (wrapped
+    // to the width with ` \` continuations, so it still pastes).
+    expect(intro.replace(/ \\\n +/g, ' ')).toContain(`  $ mcp-auth-doctor ${SAMPLE.args.join(' ')}\n`);
+    expect(intro.split('\n').every((l) => l.length <= 80)).toBe(true);
+    expect(intro).toMatch(/`demo`\s+exits\s+0\s+\(that\s+`diagnose`\s+run\s+exits\s+1,\s+problems\s+found\)/);
     expect(withoutIntro(demo.stdout)).toBe(diagnose.stdout);
     for (const key of KEYS) expect(demo.stdout).not.toContain(key);
   });
