@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
 import { existsSync, readFileSync } from 'node:fs';
 
 // `--help` and `<command> --help` print the help pre-rendered at build time

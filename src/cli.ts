@@ -98,7 +98,7 @@ function githubOptions(cmd: Command): Command {
     .option('--github-api-url <url>', 'GitHub REST API base (GHES: https://HOST/api/v3; env GITHUB_API_URL)')
     .option('--upstream-client-id <id>', 'GitHub app client id (env FASTMCP_SERVER_AUTH_GITHUB_CLIENT_ID)')
     .option('--required-scopes <list>', 'scopes FastMCP requires, comma-separated (env FASTMCP_SERVER_AUTH_GITHUB_REQUIRED_SCOPES; default user)')
-    .option('--github-timeout <ms>', 'timeout per GitHub request', (v) => parseIntArg(v, '--github-timeout'))
+    .option('--github-timeout <ms>', 'timeout per GitHub request', (v) => parseTimeoutArg(v, '--github-timeout'))
     .option('--no-check-token', 'do not use the check-token API even when app credentials are given')
     .option('--offline', 'never contact GitHub')
     .option('--upstream-token-file <path>', 'probe this GitHub token itself, file or - (env GITHUB_UPSTREAM_TOKEN)');
@@ -127,6 +127,17 @@ function tokenOptions(cmd: Command): Command {
 function parseIntArg(v: string, name: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} expects a whole number, got "${v}"`);
+  return n;
+}
+
+/** The bounds of a per-request timeout (ms): beyond them Node's timers overflow, and no wait is unbounded. */
+export const TIMEOUT_BOUNDS_MS = { min: 1, max: 600_000 } as const;
+
+function parseTimeoutArg(v: string, name: string): number {
+  const n = Number(v);
+  if (!/^\s*\d+\s*$/.test(v) || !Number.isSafeInteger(n) || n < TIMEOUT_BOUNDS_MS.min || n > TIMEOUT_BOUNDS_MS.max) {
+    throw new Error(`${name} expects a whole number of milliseconds from ${TIMEOUT_BOUNDS_MS.min} to ${TIMEOUT_BOUNDS_MS.max} (10 min), got "${v}"`);
+  }
   return n;
 }
 
@@ -204,7 +215,7 @@ export function buildProgram(version: string, run: Runner, only?: CommandName, p
       .option('--replicas <n>', 'number of server replicas (hazard checks; default: the number of --server)', (v) => parseIntArg(v, '--replicas'))
       .option('--store-shared', 'the FileTree store is on a volume every replica mounts (not a per-instance store)')
       .option('--mcp-clients <n>', 'number of MCP clients per user (hazard checks)', (v) => parseIntArg(v, '--mcp-clients'))
-      .option('--http-timeout <ms>', 'timeout per HTTP request to the server', (v) => parseIntArg(v, '--http-timeout')),
+      .option('--http-timeout <ms>', 'timeout per HTTP request to the server', (v) => parseTimeoutArg(v, '--http-timeout')),
   );
 
   add('demo', (c) =>

@@ -12,6 +12,7 @@ import { DoctorError, EXIT, InterruptedError, UsageError, describeError, type Ex
 import { loadEnvFile, stdinOnce } from './inputs.js';
 import { setRevealSecrets } from './secrets.js';
 import { parseAt } from './time.js';
+import { safeText, sanitizeReport } from './render/sanitize.js';
 
 type Format = 'text' | 'json' | 'github';
 
@@ -127,7 +128,7 @@ function errorDocument(command: CommandName | undefined, version: string, e: Doc
       verdict: 'inconclusive',
       failingTier: null,
       failingStage: null,
-      error: { kind: e.name, message: e.message, hint: e.hint ?? null, exitCode: e.exitCode },
+      error: { kind: e.name, message: safeText(e.message), hint: e.hint === undefined ? null : safeText(e.hint), exitCode: e.exitCode },
       findings: [],
       tiers: {},
     },
@@ -169,14 +170,14 @@ export async function main(argv: string[]): Promise<void> {
     if (controller.signal.aborted) {
       // Whatever failed after the interrupt failed because of it.
       const line = e instanceof DoctorError && !(e instanceof InterruptedError) ? ` (${e.line()})` : '';
-      return finish(EXIT.interrupted, format === 'json' ? errorDocument(current, version, new InterruptedError()) : '', `mcp-auth-doctor: interrupted before anything could be reported${line}\n`);
+      return finish(EXIT.interrupted, format === 'json' ? errorDocument(current, version, new InterruptedError()) : '', `mcp-auth-doctor: interrupted before anything could be reported${safeText(line)}\n`);
     }
     if (e instanceof DoctorError) {
       const stack = debug && e.cause instanceof Error ? `${e.cause.stack}\n` : debug ? `${e.stack}\n` : '';
-      return finish(e.exitCode, format === 'json' ? errorDocument(current, version, e) : '', `mcp-auth-doctor: ${e.line()}\n${stack}`);
+      return finish(e.exitCode, format === 'json' ? errorDocument(current, version, e) : '', `mcp-auth-doctor: ${safeText(e.line())}\n${stack}`);
     }
     const stack = debug && e instanceof Error ? `${e.stack}\n` : '';
-    return finish(EXIT.noEvidence, '', `mcp-auth-doctor: internal error: ${describeError(e)} — this is a bug; run with --debug and report it\n${stack}`);
+    return finish(EXIT.noEvidence, '', `mcp-auth-doctor: internal error: ${safeText(describeError(e))} — this is a bug; run with --debug and report it\n${stack}`);
   };
   process.on('unhandledRejection', (e) => void fail(e));
   // A stray error from a stream or timer: still one line and an exit code, never node's stack dump.
@@ -203,10 +204,11 @@ export async function main(argv: string[]): Promise<void> {
       quiet: Boolean(opts.quiet),
     };
 
-    const progress = await makeProgress(Boolean(process.stderr.isTTY) && format !== 'github');
+    // A terminal that reports no width (a pseudo-terminal of width 0) gets no spinner: ora would redraw it endlessly.
+    const progress = await makeProgress(Boolean(process.stderr.isTTY) && (process.stderr.columns ?? 0) > 0 && format !== 'github');
     const ctx: CommandContext = {
-      now: opts.at ? parseAt(opts.at) : Date.now() / 1000,
-      nowFromFlag: Boolean(opts.at),
+      now: opts.at !== undefined ? parseAt(opts.at) : Date.now() / 1000,
+      nowFromFlag: opts.at !== undefined,
       version,
       progress,
       signal: controller.signal,
@@ -228,7 +230,9 @@ export async function main(argv: string[]): Promise<void> {
     } finally {
       progress.stop();
     }
-    const out = await renderer(result, text);
+    // Text from outside reaches no renderer raw: secrets scrubbed, values capped, control characters escaped.
+    const safe = { ...result, report: sanitizeReport(result.report) };
+    const out = await renderer(safe, text);
     if (out.summary && env.GITHUB_STEP_SUMMARY) {
       try {
         appendFileSync(env.GITHUB_STEP_SUMMARY, out.summary);
@@ -237,7 +241,7 @@ export async function main(argv: string[]): Promise<void> {
       }
     }
     // The stderr line repeats the verdict for pipes and CI logs; on a terminal showing the text report it is said once.
-    const line = format === 'text' && process.stdout.isTTY && process.stderr.isTTY && !outputFile && !text.quiet ? undefined : exitLineFor(result.report);
+    const line = format === 'text' && process.stdout.isTTY && process.stderr.isTTY && !outputFile && !text.quiet ? undefined : exitLineFor(safe.report);
     await finish(exitCodeFor(result.report), out.stdout, line ? `mcp-auth-doctor: ${line}\n` : '');
   };
 

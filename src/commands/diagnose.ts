@@ -45,7 +45,7 @@ export async function run(opts: DiagnoseOptions, _args: string[], ctx: CommandCo
   }
   const input = await readTokenInput(undefined, opts.tokenFile, ctx);
   const flags = resolveGithubFlags(opts, ctx);
-  const since = opts.since !== undefined ? parseAt(opts.since) : undefined;
+  const since = opts.since !== undefined ? parseAt(opts.since, '--since') : undefined;
 
   const keys = new KeyBundle(await readKeyInputs(opts, ctx));
   const settings = buildSettings(

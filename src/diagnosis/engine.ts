@@ -155,7 +155,13 @@ export function tierResults(ev: Evidence, findings: Finding[], tiers: readonly T
 export function partialOf(ev: Evidence, tier: TierName): string | undefined {
   const sources = tierEvidence(ev, tier);
   if (!sources || sources === 'always') return undefined;
-  for (const s of sources) if (s.status === 'collected' && s.partial) return s.partial;
+  for (const s of sources) {
+    if (s.status !== 'collected') continue;
+    if (s.partial) return s.partial;
+    // A read capped by --limit/--sample is partial too (README: a capped read is inconclusive).
+    const limited = (s.value as { limited?: unknown } | undefined)?.limited;
+    if (typeof limited === 'string') return limited;
+  }
   return undefined;
 }
 

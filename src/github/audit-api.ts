@@ -154,7 +154,7 @@ async function readOnePhrase(opts: AuditApiOptions, onRecord: (rec: RawRecord) =
 
 function auditError(e: unknown, opts: AuditApiOptions, path: string, io: Io): CollectError {
   const status = (e as { status?: number }).status;
-  const response = (e as { response?: { data?: unknown } }).response;
+  const response = (e as { response?: { data?: unknown; headers?: Record<string, unknown> } }).response;
   const where = `${opts.kind === 'org' ? '--org' : '--enterprise'} ${opts.name}`;
   if (!response) {
     const err = classifyNetError((e as { cause?: unknown }).cause ?? e, { interrupted: io.signal?.aborted === true, timedOut: false, timeoutMs: opts.http.timeoutMs });
@@ -164,6 +164,14 @@ function auditError(e: unknown, opts: AuditApiOptions, path: string, io: Io): Co
   const message = data && typeof data === 'object' && typeof (data as { message?: unknown }).message === 'string' ? oneLineText((data as { message: string }).message) : undefined;
   const said = `${status}${message ? ` "${message}"` : ''}`;
   const plan = opts.kind === 'org' ? 'an organization owner, on GitHub Enterprise Cloud' : 'an enterprise owner (site admin on GHES)';
+  // A 403/429 with the rate limit at 0 (or a secondary limit) is a rate limit, not a missing scope.
+  const rh = response.headers ?? {};
+  const retryAfter = rh['retry-after'];
+  if ((status === 403 || status === 429) && (String(rh['x-ratelimit-remaining']) === '0' || retryAfter !== undefined || /rate limit/i.test(message ?? ''))) {
+    const reset = Number(rh['x-ratelimit-reset']);
+    const when = retryAfter !== undefined ? `GitHub asks to wait ${String(retryAfter)} s` : Number.isFinite(reset) && String(rh['x-ratelimit-reset']).trim() !== '' ? `it resets at ${isoTime(reset)}` : 'wait for it to reset';
+    return new CollectError(`the audit-log API answered ${said} for ${where}: the token's rate limit is exhausted`, `${when}, then re-run; the token and its scopes may be fine`);
+  }
   switch (status) {
     case 401:
       return new CollectError(`the audit-log API answered ${said} for ${where}`, 'give a valid token with the read:audit_log scope via --audit-token-file or GITHUB_TOKEN');
