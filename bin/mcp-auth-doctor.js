@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --
+#!/usr/bin/env node
 import { existsSync, readFileSync } from 'node:fs';
 
 // `--help` and `<command> --help` print the help pre-rendered at build time
