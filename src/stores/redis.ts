@@ -20,6 +20,7 @@ import type { TypeMapping } from '@redis/client';
 import { CollectError, UsageError, describeError } from '../errors.js';
 import { redactUrl } from '../secrets.js';
 import type { RedisEndpoint, RedisLocation } from './target.js';
+import { MAX_ENTRY_BYTES, refusedSize } from './limits.js';
 import type { EntrySource, OpenedStore, RawEntry, ScanOptions } from './types.js';
 
 const SCAN_COUNT = 1000;
@@ -96,14 +97,54 @@ async function readValues(keys: string[], send: Send): Promise<Value[]> {
   return page as Value[];
 }
 
-/** readValues with the values left as the reply's Buffers (`buffers`), or as strings. */
+/** One MGET's values add up to at most this (a page of values just under the entry cap is read in parts). */
+const MAX_MGET_BYTES = 4 * MAX_ENTRY_BYTES;
+
+/**
+ * readValues with the values left as the reply's Buffers (`buffers`), or as strings. STRLEN first,
+ * pipelined for the whole page: a value above MAX_ENTRY_BYTES is never fetched (an entry with an
+ * error, counted with the unreadable ones); the others are read with MGET, in parts of at most
+ * MAX_MGET_BYTES. A key that is not a string (STRLEN: WRONGTYPE) goes to MGET as before (nil, then TYPE).
+ */
 async function readPageValues(keys: string[], send: Send, buffers: boolean): Promise<{ value?: string | Buffer; pttl: number; error?: string }[]> {
   if (!keys.length) return [];
-  const values = (await send(keys[0]!, ['MGET', ...keys], buffers ? AS_BUFFERS : undefined)) as unknown[];
-  const out: { value?: string | Buffer; pttl: number; error?: string }[] = values.map((v) => (v === null || v === undefined ? { pttl: -2 } : { value: buffers ? (Buffer.isBuffer(v) ? v : Buffer.from(String(v))) : typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('utf8') : String(v), pttl: -1 }));
+  const lengths = await Promise.all(
+    keys.map((k) =>
+      send(k, ['STRLEN', k]).then(Number, (e: unknown) => {
+        if (/WRONGTYPE/.test(describeError(e))) return 0;
+        throw e;
+      }),
+    ),
+  );
+  const out: { value?: string | Buffer; pttl: number; error?: string }[] = new Array(keys.length);
+  let part: number[] = [];
+  let partBytes = 0;
+  const parts: number[][] = [];
+  lengths.forEach((n, i) => {
+    if (n > MAX_ENTRY_BYTES) {
+      out[i] = { pttl: -1, error: refusedSize(n) };
+      return;
+    }
+    if (part.length && partBytes + n > MAX_MGET_BYTES) {
+      parts.push(part);
+      part = [];
+      partBytes = 0;
+    }
+    part.push(i);
+    partBytes += n;
+  });
+  if (part.length) parts.push(part);
+  for (const idx of parts) {
+    const values = (await send(keys[idx[0]!]!, ['MGET', ...idx.map((i) => keys[i]!)], buffers ? AS_BUFFERS : undefined)) as unknown[];
+    idx.forEach((i, j) => {
+      const v = values[j];
+      out[i] = v === null || v === undefined ? { pttl: -2 } : { value: buffers ? (Buffer.isBuffer(v) ? v : Buffer.from(String(v))) : typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('utf8') : String(v), pttl: -1 };
+    });
+  }
   const jobs: Promise<void>[] = [];
   out.forEach((r, i) => {
     const key = keys[i]!;
+    if (r.error) return;
     if (r.value === undefined) {
       jobs.push(
         send(key, ['TYPE', key]).then((t) => {
