@@ -3,7 +3,8 @@
  * (optionally behind a prefix), values are Redis strings holding the JSON document.
  *
  * Read commands only, so an ACL user limited to `+@read` works: SCAN (MATCH + COUNT, never KEYS),
- * one MGET per SCAN page plus pipelined PTTL (only for documents without their own expires_at) and
+ * pipelined STRLEN for every key of a SCAN page (a value above the entry cap is refused unread), one
+ * MGET per SCAN page plus pipelined PTTL (only for documents without their own expires_at) and
  * TYPE (only for keys MGET found empty), DBSIZE for --sample. The connection sends no handshake
  * beyond AUTH: RESP2 (no HELLO), no CLIENT SETINFO (`disableClientInfo`), no maintenance
  * notifications, and SELECT only when the URL names a db other than 0 — such a user then needs
@@ -30,7 +31,7 @@ const AHEAD = 4;
 const SLICE = 250;
 const CONNECT_TIMEOUT_MS = 5000;
 /**
- * Every Redis step (the handshake, one SCAN page, one page's MGET with its PTTL/TYPE, DBSIZE, closing)
+ * Every Redis step (the handshake, one SCAN page, one page's STRLENs and MGET with its PTTL/TYPE, DBSIZE, closing)
  * is answered within this, or the read stops there: a stopped server (SIGSTOP) accepts TCP connections
  * and then says nothing. node-redis' own command timeout ends once a command is written, so it is no
  * help here. One timer per page, not per key.
@@ -74,15 +75,21 @@ type Client = ReturnType<RedisLib['createClient']>;
 type Cluster = ReturnType<RedisLib['createCluster']>;
 type Value = { value?: string; pttl: number; error?: string };
 type PageValue = { value?: Buffer; pttl: number; error?: string };
-type Send = (key: string, args: string[], options?: { typeMapping: TypeMapping }) => Promise<unknown>;
-/** Bulk strings as Buffers (for MGET's replies in a scan); set when node-redis is loaded. */
-let AS_BUFFERS: { typeMapping: TypeMapping } | undefined;
+type Send = (key: string, args: string[], options: { typeMapping?: TypeMapping; timeout: number }) => Promise<unknown>;
+/**
+ * Options of every command of a page read. No node-redis command timeout: it arms an
+ * AbortSignal.timeout per command (with a STRLEN per key, 40% of the run's CPU and a third of its
+ * memory), and it is no bound anyway (above); the page's own timer (bounded) is.
+ */
+const PAGE_COMMAND = { timeout: 0 };
+/** PAGE_COMMAND with bulk strings as Buffers (for MGET's replies in a scan); set when node-redis is loaded. */
+let AS_BUFFERS: { typeMapping: TypeMapping; timeout: number } | undefined;
 let redisLib: Promise<RedisLib> | undefined;
 
 /** node-redis, loaded when a Redis store is opened (not with this module: most runs read no Redis). */
 function loadRedis(): Promise<RedisLib> {
   return (redisLib ??= import('@redis/client').then((lib) => {
-    AS_BUFFERS = { typeMapping: { [lib.RESP_TYPES.BLOB_STRING]: Buffer } } as { typeMapping: TypeMapping };
+    AS_BUFFERS = { ...PAGE_COMMAND, typeMapping: { [lib.RESP_TYPES.BLOB_STRING]: Buffer } } as { typeMapping: TypeMapping; timeout: number };
     return lib;
   }));
 }
@@ -110,7 +117,7 @@ async function readPageValues(keys: string[], send: Send, buffers: boolean): Pro
   if (!keys.length) return [];
   const lengths = await Promise.all(
     keys.map((k) =>
-      send(k, ['STRLEN', k]).then(Number, (e: unknown) => {
+      send(k, ['STRLEN', k], PAGE_COMMAND).then(Number, (e: unknown) => {
         if (/WRONGTYPE/.test(describeError(e))) return 0;
         throw e;
       }),
@@ -135,7 +142,7 @@ async function readPageValues(keys: string[], send: Send, buffers: boolean): Pro
   });
   if (part.length) parts.push(part);
   for (const idx of parts) {
-    const values = (await send(keys[idx[0]!]!, ['MGET', ...idx.map((i) => keys[i]!)], buffers ? AS_BUFFERS : undefined)) as unknown[];
+    const values = (await send(keys[idx[0]!]!, ['MGET', ...idx.map((i) => keys[i]!)], buffers && AS_BUFFERS ? AS_BUFFERS : PAGE_COMMAND)) as unknown[];
     idx.forEach((i, j) => {
       const v = values[j];
       out[i] = v === null || v === undefined ? { pttl: -2 } : { value: buffers ? (Buffer.isBuffer(v) ? v : Buffer.from(String(v))) : typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('utf8') : String(v), pttl: -1 };
@@ -147,13 +154,13 @@ async function readPageValues(keys: string[], send: Send, buffers: boolean): Pro
     if (r.error) return;
     if (r.value === undefined) {
       jobs.push(
-        send(key, ['TYPE', key]).then((t) => {
+        send(key, ['TYPE', key], PAGE_COMMAND).then((t) => {
           const type = String(t);
           if (type !== 'none' && type !== 'string') r.error = `not a string value (a Redis ${type}: not written by py-key-value)`;
         }),
       );
     } else if (!r.value.includes('"expires_at"')) {
-      jobs.push(send(key, ['PTTL', key]).then((t) => void (r.pttl = Number(t))));
+      jobs.push(send(key, ['PTTL', key], PAGE_COMMAND).then((t) => void (r.pttl = Number(t))));
     }
   });
   await Promise.all(jobs);
@@ -187,7 +194,7 @@ class SingleNode implements RedisNode {
   }
 
   readMany(keys: string[]): Promise<Value[]> {
-    return bounded(readValues(keys, (_key, args) => this.client.sendCommand(args)), 'MGET', this.#drop);
+    return bounded(readValues(keys, (_key, args, options) => this.client.sendCommand(args, options)), 'MGET', this.#drop);
   }
 
   readPage(keys: string[]): Promise<PageValue[]> {
@@ -231,7 +238,7 @@ class ClusterMaster implements RedisNode {
   }
 
   readMany(keys: string[]): Promise<Value[]> {
-    return bounded(readValues(keys, (key, args) => this.cluster.sendCommand(key, true, args)), 'MGET');
+    return bounded(readValues(keys, (key, args, options) => this.cluster.sendCommand(key, true, args, options)), 'MGET');
   }
 
   readPage(keys: string[]): Promise<PageValue[]> {
