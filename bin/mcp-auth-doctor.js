@@ -14,12 +14,13 @@ if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
 }
 if (help) process.stdout.write(help);
 else {
-  // The run's PBKDF2 key derivations start first, on the thread pool, so that loading the rest
-  // overlaps them (src/commands/resolve/early-keys.ts; it never throws, and a build without it is
-  // reported by the entry point's import below).
-  import('../dist/commands/resolve/early-keys.js')
+  // dist/bundle/ is the build bundled (scripts/bundle.mjs). The run's PBKDF2 key derivations start
+  // first, on the thread pool, so that loading the rest overlaps them
+  // (src/commands/resolve/early-keys.ts; it never throws, and a build without it is reported by the
+  // entry point's import below).
+  import('../dist/bundle/early-keys.js')
     .then((m) => m.startEarlyKeyDerivations(args), () => undefined)
-    .then(() => import('../dist/main.js'))
+    .then(() => import('../dist/bundle/main.js'))
     .then((m) => m.main(process.argv), notLoaded);
 }
 
@@ -34,7 +35,7 @@ async function notLoaded(e) {
   let line;
   if (!checkout) line = `this installation is incomplete (${cause}) — reinstall it from a release tarball or a git URL`;
   else if (/Cannot find package/.test(cause)) line = `${cause} — the dependencies are not installed: run \`npm install\` in ${root}`;
-  else line = `not built: ${existsSync(new URL('../dist/main.js', import.meta.url)) ? `dist/ is incomplete (${cause})` : 'dist/ is missing'} — run \`npm run build\` in ${root} (\`npm install\` builds it too)`;
+  else line = `not built: ${existsSync(new URL('../dist/bundle/main.js', import.meta.url)) ? `dist/ is incomplete (${cause})` : 'dist/ is missing'} — run \`npm run build\` in ${root} (\`npm install\` builds it too)`;
   process.stderr.write(`mcp-auth-doctor: ${line}\n`);
   process.exitCode = 2;
 }
