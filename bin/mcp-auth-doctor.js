@@ -14,13 +14,14 @@ if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
 }
 if (help) process.stdout.write(help);
 else {
-  // dist/bundle/ is the build bundled (scripts/bundle.mjs). The run's PBKDF2 key derivations start
-  // first, on the thread pool, so that loading the rest overlaps them
-  // (src/commands/resolve/early-keys.ts; it never throws, and a build without it is reported by the
-  // entry point's import below).
-  import('../dist/bundle/early-keys.js')
-    .then((m) => m.startEarlyKeyDerivations(args), () => undefined)
-    .then(() => import('../dist/bundle/main.js'))
+  // dist/bundle/main.js is the build bundled (scripts/bundle.mjs). The run's PBKDF2 key derivations
+  // start first, on the thread pool, so that the rest of the run overlaps them
+  // (src/commands/resolve/early-keys.ts; it never throws).
+  import('../dist/bundle/main.js')
+    .then((m) => {
+      m.startEarlyKeyDerivations(args);
+      return m;
+    })
     .then((m) => m.main(process.argv), notLoaded);
 }
 
