@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 import { existsSync, readFileSync } from 'node:fs';
 
-// `--help` alone prints the help pre-rendered at build time (scripts/prerender-help.mjs), without
-// loading commander; everything else goes through the entry point.
+// `--help` and `<command> --help` print the help pre-rendered at build time
+// (scripts/prerender-help.mjs), without loading commander; everything else goes through the entry point.
 const args = process.argv.slice(2);
+const isHelp = (a) => a === '--help' || a === '-h';
 let help;
-if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
+const file = args.length === 1 && isHelp(args[0]) ? '../dist/help.txt' : args.length === 2 && isHelp(args[1]) && /^[a-z][a-z-]*$/.test(args[0]) ? `../dist/help/${args[0]}.txt` : undefined;
+if (file) {
   try {
-    help = readFileSync(new URL('../dist/help.txt', import.meta.url));
+    help = readFileSync(new URL(file, import.meta.url));
   } catch {
-    // not built with the help text: the entry point renders it
+    // not built with the help text (or not a command): the entry point renders it
   }
 }
 if (help) process.stdout.write(help);

@@ -2,10 +2,48 @@
  * Command-line wiring only: commander definitions; every command module is imported lazily
  * when it runs, so `--help` stays fast.
  */
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import type { CommandName } from './model/index.js';
 
 export type Runner = (name: CommandName, opts: Record<string, unknown>, args: string[]) => Promise<void>;
+/** Prints text that is not a report (the completion script) and exits 0. */
+export type Printer = (text: string) => Promise<void>;
+
+const EXIT_CODES = `
+Exit codes:
+  0    healthy (demo: the sample was diagnosed as it should be)
+  1    problems found: a tier fails (the verdict names it)
+  2    usage error or bad input (a flag, a file that is not what it should be)
+  3    inconclusive: evidence could not be collected (unreachable, unreadable)
+  130  interrupted (Ctrl-C): the report shows what was collected so far`;
+
+/** Two examples per command, shown at the end of its --help (after the exit codes). */
+const EXAMPLES: Record<CommandName | 'completion', [string, string]> = {
+  'inspect-cache': ['mcp-auth-doctor inspect-cache --store ~/.local/share/fastmcp --jwt-signing-key-file key.txt', 'mcp-auth-doctor inspect-cache --store redis://localhost:6379/0 --show-entries --json'],
+  'verify-token': ['mcp-auth-doctor verify-token --token-file token.jwt --jwt-signing-key-file key.txt --base-url https://mcp.example.com', 'pbpaste | mcp-auth-doctor verify-token - --upstream-client-secret-file secret.txt --store ./fastmcp-home'],
+  'probe-github': ['mcp-auth-doctor probe-github --upstream-token-file gh-token.txt', 'mcp-auth-doctor probe-github --token-file token.jwt --store ./fastmcp-home --jwt-signing-key-file key.txt --upstream-client-id Iv1.abc --upstream-client-secret-file secret.txt'],
+  'github-audit': ['mcp-auth-doctor github-audit --security-log export.json --app "My MCP Proxy"', 'mcp-auth-doctor github-audit --org my-org --audit-token-file audit-token.txt --since 2026-11-01'],
+  diagnose: ['mcp-auth-doctor diagnose --token-file token.jwt --store ./fastmcp-home --jwt-signing-key-file key.txt --offline', 'mcp-auth-doctor diagnose --client mcp-remote --store ./fastmcp-home --jwt-signing-key-file key.txt --base-url https://mcp.example.com'],
+  check: ['mcp-auth-doctor check --server https://mcp.example.com/mcp', 'mcp-auth-doctor check --server https://mcp.example.com/mcp --server http://10.0.0.12:8000/mcp --token-file canary.jwt --json --output report.json'],
+  demo: ['mcp-auth-doctor demo', 'mcp-auth-doctor demo --quiet'],
+  clients: ['mcp-auth-doctor clients', 'mcp-auth-doctor clients --client mcp-remote --store ./fastmcp-home --jwt-signing-key-file key.txt --base-url https://mcp.example.com'],
+  completion: ['mcp-auth-doctor completion bash > ~/.local/share/bash-completion/completions/mcp-auth-doctor', 'mcp-auth-doctor completion fish > ~/.config/fish/completions/mcp-auth-doctor.fish'],
+};
+
+function epilog(name: CommandName | 'completion'): string {
+  const codes = name === 'completion' ? '\nExit codes:\n  0    the script was printed\n  2    usage error (an unknown shell)' : EXIT_CODES;
+  return `${codes}\n\nExamples:\n${EXAMPLES[name].map((e) => `  $ ${e}`).join('\n')}\n`;
+}
+
+/** The help text of the program or of one command, exactly as `--help` prints it (the epilog included). */
+export function renderHelp(program: Command, name?: string): string {
+  const cmd = name ? program.commands.find((c) => c.name() === name) : program;
+  if (!cmd) throw new Error(`no command ${name}`);
+  let text = '';
+  cmd.configureOutput({ writeOut: (s) => (text += s), writeErr: (s) => (text += s) });
+  cmd.outputHelp();
+  return text;
+}
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -17,7 +55,10 @@ function common(cmd: Command): Command {
     .option('--env-file <path>', 'load variables from a .env file (the environment wins)')
     .option('--show-secrets', 'print secrets and tokens in full instead of fingerprints (never in CI logs)')
     .option('--debug', 'print stack traces for errors')
-    .option('--no-color', 'no colours in text output (also NO_COLOR, or when stdout is not a terminal)');
+    .option('--quiet', 'text: only the verdict, the fix and one line per error finding')
+    .option('--output <file>', 'write the report to this file instead of stdout (never over an input or a store)')
+    .addOption(new Option('--color [when]', 'colours in text output: always, never, auto (default: a terminal, or FORCE_COLOR; not with NO_COLOR)').choices(['always', 'never', 'auto']))
+    .option('--no-color', 'no colours (the same as --color never)');
 }
 
 function storeOptions(cmd: Command): Command {
@@ -57,7 +98,7 @@ function githubOptions(cmd: Command): Command {
     .option('--github-api-url <url>', 'GitHub REST API base (GHES: https://HOST/api/v3; env GITHUB_API_URL)')
     .option('--upstream-client-id <id>', 'GitHub app client id (env FASTMCP_SERVER_AUTH_GITHUB_CLIENT_ID)')
     .option('--required-scopes <list>', 'scopes FastMCP requires, comma-separated (env FASTMCP_SERVER_AUTH_GITHUB_REQUIRED_SCOPES; default user)')
-    .option('--github-timeout <ms>', 'timeout per GitHub request', (v) => parseIntArg(v, '--github-timeout'))
+    .option('--github-timeout <ms>', 'timeout per GitHub request', (v) => parseTimeoutArg(v, '--github-timeout'))
     .option('--no-check-token', 'do not use the check-token API even when app credentials are given')
     .option('--offline', 'never contact GitHub')
     .option('--upstream-token-file <path>', 'probe this GitHub token itself, file or - (env GITHUB_UPSTREAM_TOKEN)');
@@ -89,12 +130,23 @@ function parseIntArg(v: string, name: string): number {
   return n;
 }
 
+/** The bounds of a per-request timeout (ms): beyond them Node's timers overflow, and no wait is unbounded. */
+export const TIMEOUT_BOUNDS_MS = { min: 1, max: 600_000 } as const;
+
+function parseTimeoutArg(v: string, name: string): number {
+  const n = Number(v);
+  if (!/^\s*\d+\s*$/.test(v) || !Number.isSafeInteger(n) || n < TIMEOUT_BOUNDS_MS.min || n > TIMEOUT_BOUNDS_MS.max) {
+    throw new Error(`${name} expects a whole number of milliseconds from ${TIMEOUT_BOUNDS_MS.min} to ${TIMEOUT_BOUNDS_MS.max} (10 min), got "${v}"`);
+  }
+  return n;
+}
+
 /**
  * `only`: define just this command (the entry point passes the command the arguments name, when they
  * name one): parsing, help and errors of a command depend on its own definition alone, and the other
  * six cost start-up time.
  */
-export function buildProgram(version: string, run: Runner, only?: CommandName): Command {
+export function buildProgram(version: string, run: Runner, only?: CommandName, print: Printer = async () => {}): Command {
   const program = new Command('mcp-auth-doctor')
     .description('Tells the operator of a FastMCP server why an OAuth token stopped working, and which tier failed.')
     .version(version, '-V, --version')
@@ -112,6 +164,7 @@ export function buildProgram(version: string, run: Runner, only?: CommandName): 
       const command = args[args.length - 1] as Command;
       await run(name, command.opts(), command.args);
     });
+    cmd.addHelpText('after', epilog(name));
   };
 
   add('inspect-cache', (c) =>
@@ -138,20 +191,51 @@ export function buildProgram(version: string, run: Runner, only?: CommandName): 
   add('diagnose', (c) =>
     securityLogOptions(githubOptions(expectationOptions(keyOptions(storeOptions(tokenOptions(c.description('Run every tier there are inputs for and name the failing one')))))))
       .option('--replicas <n>', 'number of server replicas (hazard checks)', (v) => parseIntArg(v, '--replicas'))
-      .option('--mcp-clients <n>', 'number of MCP clients per user (hazard checks)', (v) => parseIntArg(v, '--mcp-clients')),
+      .option('--store-shared', 'the FileTree store is on a volume every replica mounts (not a per-instance store)')
+      .option('--mcp-clients <n>', 'number of MCP clients per user (hazard checks)', (v) => parseIntArg(v, '--mcp-clients'))
+      .option('--client <name>', "take the tokens from this MCP client's cache: mcp-remote, fastmcp, gemini-cli, claude-code, copilot-cli, opencode (instead of --token-file)")
+      .option('--client-home <dir>', "the home directory the client ran under (default: yours, with the clients' own env variables)")
+      .option('--client-cache <dir>', 'also search this directory for client caches (repeatable; e.g. a FastMCP Client FileTree store)', collect)
+      .option('--server-url <url>', 'the MCP URL the client is configured with (default: --base-url + --mcp-path)'),
+  );
+
+  add('clients', (c) =>
+    keyOptions(storeOptions(expectationOptions(c.description("List the MCP OAuth sessions the MCP clients on this machine hold (tokens as fingerprints); with the server's store and keys, each session's status"))))
+      .option('--client <name>', 'only this client: mcp-remote, fastmcp, gemini-cli, claude-code, copilot-cli, opencode, vscode')
+      .option('--client-home <dir>', "the home directory to read (default: yours, with the clients' own env variables)")
+      .option('--client-cache <dir>', 'also search this directory for client caches (repeatable)', collect)
+      .option('--server-url <url>', 'only sessions for this MCP URL'),
   );
 
   add('check', (c) =>
     githubOptions(expectationOptions(keyOptions(storeOptions(tokenOptions(c.description('Post-deploy CI gate: check a running MCP server from outside (and inside, with secrets)'))))))
-      .requiredOption('--server <url>', 'the MCP server URL clients are configured with, e.g. https://mcp.example.com/mcp')
+      .requiredOption('--server <url>', 'the MCP server URL clients are configured with, e.g. https://mcp.example.com/mcp; repeat it with each replica\'s own address to compare the replicas', collect)
       .addOption(new Option('--spec <revision>', 'MCP authorization spec revision whose MUSTs apply').choices(['2025-06-18', '2025-11-25', '2026-07-28']).default('2026-07-28'))
       .option('--probe-registration', 'also register a loopback native client via DCR (creates a registration)')
-      .option('--replicas <n>', 'number of server replicas (hazard checks)', (v) => parseIntArg(v, '--replicas'))
+      .option('--replicas <n>', 'number of server replicas (hazard checks; default: the number of --server)', (v) => parseIntArg(v, '--replicas'))
+      .option('--store-shared', 'the FileTree store is on a volume every replica mounts (not a per-instance store)')
       .option('--mcp-clients <n>', 'number of MCP clients per user (hazard checks)', (v) => parseIntArg(v, '--mcp-clients'))
-      .option('--http-timeout <ms>', 'timeout per HTTP request to the server', (v) => parseIntArg(v, '--http-timeout')),
+      .option('--http-timeout <ms>', 'timeout per HTTP request to the server', (v) => parseTimeoutArg(v, '--http-timeout')),
   );
 
-  add('demo', (c) => c.description('Diagnose the bundled sample deployment (broken on purpose), offline; exits 0 when the diagnosis finds its problem (diagnose itself exits 1)'));
+  add('demo', (c) =>
+    c
+      .description('Diagnose the bundled sample deployment (broken on purpose), offline; exits 0 when the diagnosis finds its problem (diagnose itself exits 1)')
+      .option('--client', "the client-side sample instead: a real mcp-remote cache whose refresh token another process redeemed (diagnose --client)"),
+  );
+
+  if (only) return program;
+  const completion = program
+    .command('completion')
+    .description('Print a shell completion script (bash, zsh or fish)')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
+    .exitOverride()
+    .action(async (shell: string) => {
+      const { completionScript } = await import('./completion.js');
+      await print(completionScript(shell as 'bash' | 'zsh' | 'fish', program));
+    });
+  completion.addHelpText('after', epilog('completion'));
+  program.addHelpText('after', `${EXIT_CODES}\n\nExamples:\n  $ mcp-auth-doctor demo\n  $ mcp-auth-doctor diagnose --token-file token.jwt --store ./fastmcp-home --jwt-signing-key-file key.txt\n\nRun "mcp-auth-doctor <command> --help" for a command's flags; "mcp-auth-doctor completion bash|zsh|fish" for shell completion.\n`);
 
   return program;
 }

@@ -3,7 +3,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { InputError, UsageError } from './errors.js';
-import { Secret } from './secrets.js';
+import { Secret, fingerprint, looksLikeSecret, revealingSecrets, showPath } from './secrets.js';
 
 export interface InputSources {
   env: NodeJS.ProcessEnv;
@@ -30,9 +30,12 @@ export function readTextFile(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
+    if (looksLikeSecret(path) && !revealingSecrets()) {
+      throw new UsageError(`the ${what} file given looks like a token or secret, not a path (not shown; ${fingerprint(path.trim())})`, 'put the value in a file and give its path, or give - and pipe it in');
+    }
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable (permission denied)' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? 'error'})`;
-    throw new InputError(`${what} file ${path} ${why}`, 'check the path');
+    throw new InputError(`${what} file ${showPath(path)} ${why}`, 'check the path');
   }
 }
 
@@ -56,6 +59,10 @@ export async function readSecret(spec: SecretSpec, src: InputSources): Promise<S
     const text = spec.file === '-' ? await src.readStdin() : readTextFile(spec.file, spec.label);
     const v = cleanSecretText(text);
     if (!v) throw new InputError(`the ${spec.label} ${spec.file === '-' ? 'from stdin' : `in ${spec.file}`} is empty`, 'put the value in the file (one line)');
+    if (/[\r\n]/.test(v)) {
+      const lines = v.split(/\r?\n|\r/).filter((l) => l.trim()).length;
+      throw new InputError(`the ${spec.label} ${spec.file === '-' ? 'from stdin' : `in ${spec.file}`} has ${lines} non-empty lines; a secret is one line`, 'put only the value in the file (no comments, no KEY=, one line)');
+    }
     return new Secret(v, spec.file === '-' ? `${spec.label} (stdin)` : `${spec.label} (file ${spec.file})`);
   }
   for (const name of spec.env ?? []) {

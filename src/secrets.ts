@@ -48,6 +48,7 @@ export class Secret {
   ) {
     this.#value = value;
     this.fingerprint = fingerprint(value);
+    registerSecret(value);
   }
 
   reveal(): string {
@@ -94,4 +95,51 @@ export function redactUrl(url: string): string {
     // Not a URL: hide everything between the user name and the LAST '@' (a password may hold '/', '?', '#', '@').
     return url.replace(/\/\/([^:@/]*):.*@/, '//$1:***@');
   }
+}
+
+/** Every secret value this run holds (given by the operator), for `scrubSecrets`. Short values are not kept: they would match ordinary words. */
+const known = new Set<string>();
+const MIN_SCRUB_LENGTH = 8;
+
+/** Remember a secret value so that text from outside (GitHub, servers, stores, exports) that echoes it is scrubbed. */
+export function registerSecret(value: string): void {
+  if (value.length >= MIN_SCRUB_LENGTH && known.size < 1000) known.add(value);
+}
+
+/** GitHub token formats, JWTs and Fernet tokens: scrubbed wherever they appear, known or not. */
+const TOKEN_PATTERN = /(?:gh[opusr]_[A-Za-z0-9_]{20,}|github_pat_[A-Za-z0-9_]{20,}|eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*|gAAAAA[A-Za-z0-9_-]{40,}={0,2})/g;
+
+/**
+ * Text with every known secret value (also as it appears inside a JSON string) and anything shaped like a
+ * GitHub token, JWT or Fernet token replaced by its fingerprint. With --show-secrets, unchanged.
+ */
+export function scrubSecrets(text: string): string {
+  if (revealAll) return text;
+  let out = text;
+  for (const v of known) {
+    if (out.includes(v)) out = out.split(v).join(fingerprint(v));
+    const quoted = JSON.stringify(v).slice(1, -1);
+    if (quoted !== v && out.includes(quoted)) out = out.split(quoted).join(fingerprint(v));
+  }
+  return out.replace(TOKEN_PATTERN, (m) => fingerprint(m));
+}
+
+/**
+ * Whether a value given where a path is expected looks like a token or secret rather than a path: a
+ * known token shape, line breaks, or a long run of key characters without the shape of a path.
+ */
+export function looksLikeSecret(value: string): boolean {
+  const v = value.trim();
+  if (safePrefix(v) || /[\r\n]/.test(v) || known.has(v)) return true;
+  if (new RegExp(TOKEN_PATTERN.source).test(v)) return true;
+  if (v.length < 20) return false;
+  // no separator, no extension: a key, a client secret, a password
+  if (/^[A-Za-z0-9_+=-]+$/.test(v) && /[0-9]/.test(v) && /[A-Za-z]/.test(v)) return true;
+  // base64 holding '/': not starting like a path, mixed case and digits, no dot
+  return /^[A-Za-z0-9+][A-Za-z0-9+/]{23,}={0,2}$/.test(v) && /[0-9]/.test(v) && /[a-z]/.test(v) && /[A-Z]/.test(v) && !/\/\//.test(v);
+}
+
+/** A path for a message: as given, unless it looks like a secret (then its fingerprint, never the value). */
+export function showPath(path: string): string {
+  return looksLikeSecret(path) && !revealAll ? `(this looks like a token or secret, not a path — not shown; ${fingerprint(path.trim())})` : path;
 }

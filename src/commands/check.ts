@@ -16,6 +16,8 @@ import { Secret, redactUrl } from '../secrets.js';
 import { probeCanary } from '../server/canary.js';
 import { probeDiscovery } from '../server/discovery.js';
 import type { StoreTarget } from '../stores/index.js';
+import { UsageError } from '../errors.js';
+import type { ReplicaEvidence } from '../model/index.js';
 import type { CommandContext, CommandResult, CommonOptions } from './context.js';
 import { collectTokenAndStore, probeUpstream, upstreamFor } from './inside-out.js';
 import { ENV } from './resolve/env.js';
@@ -26,9 +28,12 @@ import { applyKeySettings, buildSettings, type ExpectationOptions } from './reso
 import { resolveStoreTarget, type StoreOptions } from './resolve/store.js';
 import { readTokenInput, type TokenInput } from './resolve/token.js';
 
-export interface CheckOptions extends CommonOptions, KeyOptions, ExpectationOptions, StoreOptions, GithubOptions, ServerOptions {
+export interface CheckOptions extends CommonOptions, KeyOptions, ExpectationOptions, StoreOptions, GithubOptions, Omit<ServerOptions, 'server'> {
+  /** --server, repeatable: the first is the URL clients use; the others are further replicas. */
+  server: string | string[];
   tokenFile?: string;
   replicas?: number;
+  storeShared?: boolean;
   mcpClients?: number;
   [key: string]: unknown;
 }
@@ -84,7 +89,14 @@ function expectationsFromDiscovery(ev: Evidence): void {
 }
 
 export async function run(opts: CheckOptions, _args: string[], ctx: CommandContext): Promise<CommandResult> {
-  const server = resolveServerTarget(opts, ctx);
+  const urls = Array.isArray(opts.server) ? opts.server : [opts.server];
+  const server = resolveServerTarget({ ...opts, server: urls[0]! }, ctx);
+  const others = urls.slice(1).map((url) => ({ ...resolveServerTarget({ ...opts, server: url }, ctx), publicOrigin: new URL(server.url).origin }));
+  const seen = new Set<string>([server.url]);
+  for (const t of others) {
+    if (seen.has(t.url)) throw new UsageError(`--server ${t.url} is given twice`, 'give each replica once (its own address), the URL clients use first');
+    seen.add(t.url);
+  }
   const github = resolveGithubFlags(opts, ctx);
   const token = await readTokenInput(undefined, opts.tokenFile, ctx);
 
@@ -99,7 +111,8 @@ export async function run(opts: CheckOptions, _args: string[], ctx: CommandConte
       ...(opts.upstreamClientId !== undefined ? { upstreamClientId: opts.upstreamClientId } : {}),
       ...(opts.requiredScopes !== undefined ? { requiredScopes: opts.requiredScopes } : {}),
       ...(opts.githubApiUrl !== undefined ? { githubApiUrl: github.apiUrl } : {}),
-      ...(opts.replicas !== undefined ? { replicas: opts.replicas } : {}),
+      ...(opts.replicas !== undefined ? { replicas: opts.replicas } : urls.length > 1 ? { replicas: urls.length } : {}),
+      ...(opts.storeShared ? { storeShared: true } : {}),
       ...(opts.mcpClients !== undefined ? { mcpClients: opts.mcpClients } : {}),
     },
     ctx.env,
@@ -130,6 +143,21 @@ export async function run(opts: CheckOptions, _args: string[], ctx: CommandConte
       ctx.progress.update('sending the canary initialize…');
       ev.canary = await probeCanary(server, new Secret(token.text, token.source), ctx);
     }
+  }
+
+  // Further replicas (several --server): the same probes and the same canary, compared by the core.
+  if (others.length && !ctx.signal.aborted) {
+    const replicas: ReplicaEvidence[] = [];
+    for (const [i, t] of others.entries()) {
+      if (ctx.signal.aborted) break;
+      ctx.progress.update(`checking replica ${i + 2} ${redactUrl(t.url)} from outside…`);
+      const r: ReplicaEvidence = { server: t.url, discovery: await probeDiscovery(t, ctx) };
+      if (token && !ctx.signal.aborted) {
+        r.canary = r.discovery.status === 'error' ? skipped('the server could not be reached') : await probeCanary(t, new Secret(token.text, token.source), ctx);
+      }
+      replicas.push(r);
+    }
+    ev.replicas = replicas;
   }
 
   // Inside-out (keys, store, chain, upstream, hazards).

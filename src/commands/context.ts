@@ -39,5 +39,8 @@ export interface CommonOptions {
   envFile?: string;
   showSecrets?: boolean;
   debug?: boolean;
-  color?: boolean;
+  /** --color [always|never|auto] (true: --color alone); false: --no-color. */
+  color?: boolean | 'always' | 'never' | 'auto';
+  quiet?: boolean;
+  output?: string;
 }

@@ -20,6 +20,8 @@ import { packageRoot } from './package-root.js';
 
 const ROOT = packageRoot();
 const SAMPLE_FILE = join(ROOT, 'fixtures', 'demo', 'args.json');
+/** `demo --client`: a client-side diagnosis (a real mcp-remote cache and the store it logged in to). */
+const CLIENT_SAMPLE_FILE = join(ROOT, 'fixtures', 'demo', 'client', 'args.json');
 
 interface Sample {
   summary: string;
@@ -35,8 +37,8 @@ function shown(path: string, cwd: string): string {
 }
 
 /** The sample's `diagnose` command line with its paths resolved against the package root. */
-export function sampleCommandLine(cwd: string): { sample: Sample; commandLine: string[] } {
-  const sample = JSON.parse(readFileSync(SAMPLE_FILE, 'utf8')) as Sample;
+export function sampleCommandLine(cwd: string, client = false): { sample: Sample; commandLine: string[] } {
+  const sample = JSON.parse(readFileSync(client ? CLIENT_SAMPLE_FILE : SAMPLE_FILE, 'utf8')) as Sample;
   // The sample's paths are the arguments that name a file under the package root.
   const commandLine = sample.args.map((a) => (a.startsWith('fixtures/') ? shown(join(ROOT, a), cwd) : a));
   return { sample, commandLine };
@@ -54,9 +56,9 @@ async function parse(version: string, argv: string[]): Promise<{ opts: Record<st
   return parsed;
 }
 
-export async function run(opts: { envFile?: string }, _args: string[], ctx: CommandContext): Promise<CommandResult> {
+export async function run(opts: { envFile?: string; client?: boolean }, _args: string[], ctx: CommandContext): Promise<CommandResult> {
   if (opts.envFile) throw new UsageError('--env-file does not apply to demo: the sample brings its own settings', 'to diagnose your own deployment, run `mcp-auth-doctor diagnose --env-file …`');
-  const { sample, commandLine } = sampleCommandLine(process.cwd());
+  const { sample, commandLine } = sampleCommandLine(process.cwd(), Boolean(opts.client));
   const parsed = await parse(ctx.version, commandLine);
   const { envFile, at, ...rest } = parsed.opts as DiagnoseOptions & { envFile?: string; at?: string };
 

@@ -6,13 +6,11 @@
 import { buildReport } from '../diagnosis/engine.js';
 import { unusableToken } from '../diagnosis/facts.js';
 import { UsageError } from '../errors.js';
-import { knownToken, type KnownToken } from '../github/audit.js';
-import { classifyClientId } from '../github/classify.js';
-import { collectSecurityLogs, storeEstimateFromInventory } from '../github/collect-idp.js';
 import { readSecret } from '../inputs.js';
-import { collected, type Collected, type Evidence, type IdpEvidence, type StoreEvidence, type UpstreamToken } from '../model/index.js';
+import type { Evidence } from '../model/index.js';
 import { parseAt } from '../time.js';
 import type { CommandContext, CommandResult } from './context.js';
+import { idpEvidence } from './idp-evidence.js';
 import { collectTokenAndStore, probeUpstream, upstreamFor } from './inside-out.js';
 import { ENV } from './resolve/env.js';
 import { githubPlan, resolveGithubFlags, type GithubOptions } from './resolve/github.js';
@@ -31,17 +29,27 @@ export type DiagnoseOptions = KeyOptions &
     app?: string;
     since?: string;
     replicas?: number;
+    storeShared?: boolean;
     mcpClients?: number;
+    /** --client and friends: the tokens come from the MCP client's cache (diagnose-client.ts). */
+    client?: string;
+    clientHome?: string;
+    clientCache?: string[];
+    serverUrl?: string;
   };
 
 export async function run(opts: DiagnoseOptions, _args: string[], ctx: CommandContext): Promise<CommandResult> {
+  if (opts.client !== undefined) return (await import('./diagnose-client.js')).runClient(opts, ctx);
+  if (opts.clientHome !== undefined || opts.clientCache !== undefined || opts.serverUrl !== undefined) {
+    throw new UsageError('--client-home, --client-cache and --server-url need --client', 'name the MCP client whose cache to read, e.g. --client mcp-remote');
+  }
   const input = await readTokenInput(undefined, opts.tokenFile, ctx);
   const flags = resolveGithubFlags(opts, ctx);
-  const since = opts.since !== undefined ? parseAt(opts.since) : undefined;
+  const since = opts.since !== undefined ? parseAt(opts.since, '--since') : undefined;
 
   const keys = new KeyBundle(await readKeyInputs(opts, ctx));
   const settings = buildSettings(
-    { expectations: opts, keys: keys.inputs, upstreamClientId: opts.upstreamClientId, requiredScopes: opts.requiredScopes, githubApiUrl: flags.apiUrl, replicas: opts.replicas, mcpClients: opts.mcpClients },
+    { expectations: opts, keys: keys.inputs, upstreamClientId: opts.upstreamClientId, requiredScopes: opts.requiredScopes, githubApiUrl: flags.apiUrl, replicas: opts.replicas, storeShared: opts.storeShared, mcpClients: opts.mcpClients },
     ctx.env,
   );
   if (opts.presentedAs) settings.presentedAs = opts.presentedAs;
@@ -66,28 +74,4 @@ export async function run(opts: DiagnoseOptions, _args: string[], ctx: CommandCo
 
   // 5. Verdict.
   return { report: buildReport(ev, { version: ctx.version, interrupted: ctx.signal.aborted }) };
-}
-
-async function idpEvidence(opts: DiagnoseOptions, ev: Evidence, target: UpstreamToken | undefined, since: number | undefined, ctx: CommandContext): Promise<Collected<IdpEvidence> | undefined> {
-  const inventory: StoreEvidence | undefined = ev.store?.status === 'collected' ? ev.store.value : undefined;
-  const tokens: KnownToken[] = target ? [knownToken(target.token, `the upstream token behind this session (${target.token})`, { ...(target.hasRefreshToken !== undefined ? { hasRefreshToken: target.hasRefreshToken } : {}), ...(target.storedExpiresAt !== undefined ? { expiresAt: target.storedExpiresAt } : {}) })] : [];
-  const app = opts.app?.trim() || ev.settings.upstreamClientId;
-  if (opts.securityLog?.length) {
-    const idp = await collectSecurityLogs(opts.securityLog, { app, since, tokens }, ctx);
-    if (inventory && idp.status !== 'skipped' && idp.value) idp.value.storeEstimate = storeEstimateFromInventory(inventory);
-    return idp;
-  }
-  const oauthApp = (inventory?.chainHealth.tokensByPrefix['gho_'] ?? 0) > 0 || classifyClientId(ev.settings.upstreamClientId) === 'oauth-app';
-  if (inventory && oauthApp) {
-    return collected<IdpEvidence>({
-      source: 'store-estimate',
-      eventsRead: 0,
-      eventsForApp: 0,
-      matches: [],
-      destroysByExplanation: {},
-      timelines: [],
-      storeEstimate: storeEstimateFromInventory(inventory),
-    });
-  }
-  return undefined;
 }

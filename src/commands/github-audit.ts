@@ -40,13 +40,7 @@ export async function run(opts: GithubAuditOptions, _args: string[], ctx: Comman
     throw new UsageError('nothing to read', 'give a security-log export (--security-log <file>), an audit-log source (--org/--enterprise with --audit-token-file), or the store (--store) for a cap estimate');
   }
   let since: number | undefined;
-  if (opts.since !== undefined) {
-    try {
-      since = parseAt(opts.since);
-    } catch {
-      throw new UsageError(`--since "${opts.since}" is neither unix seconds nor an ISO 8601 time`, 'use e.g. --since 2026-11-01 or --since 1793491200');
-    }
-  }
+  if (opts.since !== undefined) since = parseAt(opts.since, '--since');
   const settings = buildSettings({ expectations: {}, upstreamClientId: opts.upstreamClientId, githubApiUrl: opts.githubApiUrl }, ctx.env);
   const app = opts.app?.trim() || settings.upstreamClientId;
 

@@ -12,6 +12,7 @@ import { stagesFor } from './stages.js';
 
 /** FastMCP's order of checks for a bearer at /mcp. */
 export const ACCESS_ORDER: StageId[] = [
+  'client.cache',
   'config',
   'discovery',
   'jwt.decode',
@@ -41,6 +42,7 @@ const REFRESH_FIRST: StageId[] = ['storage.client', 'refresh.hash'];
 export const REFRESH_ORDER: StageId[] = [...ACCESS_ORDER.slice(0, ACCESS_ORDER.indexOf('jwt.decode') + 1), ...REFRESH_FIRST, ...ACCESS_ORDER.slice(ACCESS_ORDER.indexOf('jwt.decode') + 1).filter((s) => !REFRESH_FIRST.includes(s))];
 
 const STAGE_TIER: Record<StageId, TierName> = {
+  'client.cache': 'client',
   config: 'config',
   discovery: 'discovery',
   'jwt.decode': 'jwt',
@@ -90,6 +92,8 @@ export function runRules(ev: Evidence): Finding[] {
 /** Which evidence feeds each tier. */
 function tierEvidence(ev: Evidence, tier: TierName): Collected<unknown>[] | 'always' | undefined {
   switch (tier) {
+    case 'client':
+      return ev.client ? [ev.client] : ev.clients ? [ev.clients] : undefined;
     case 'config':
       return 'always';
     case 'discovery':
@@ -151,7 +155,13 @@ export function tierResults(ev: Evidence, findings: Finding[], tiers: readonly T
 export function partialOf(ev: Evidence, tier: TierName): string | undefined {
   const sources = tierEvidence(ev, tier);
   if (!sources || sources === 'always') return undefined;
-  for (const s of sources) if (s.status === 'collected' && s.partial) return s.partial;
+  for (const s of sources) {
+    if (s.status !== 'collected') continue;
+    if (s.partial) return s.partial;
+    // A read capped by --limit/--sample is partial too (README: a capped read is inconclusive).
+    const limited = (s.value as { limited?: unknown } | undefined)?.limited;
+    if (typeof limited === 'string') return limited;
+  }
   return undefined;
 }
 
@@ -174,6 +184,8 @@ function notGivenReason(tier: TierName): string {
       return 'GitHub not probed';
     case 'idp':
       return 'no security-log export or audit-log source given';
+    case 'client':
+      return 'no MCP client cache read (give --client)';
     case 'config':
       return '';
   }
@@ -308,6 +320,8 @@ function inconclusiveFix(ev: Evidence, t: TierName, interrupted: boolean): strin
       return ev.discovery ? 'Re-run the outside-in checks against the MCP server.' : 'Give the MCP server URL (--server).';
     case 'refresh':
       return 'Give the store so the refresh-token hash can be looked up.';
+    case 'client':
+      return 'Name the MCP client whose cache to read (--client, and --client-home when it is not your home directory).';
     case 'config':
       return '';
   }

@@ -177,6 +177,12 @@ export const EXPLANATIONS: readonly Explanation[] = [
     when: ({ cause }) => cause.data?.evidence === 'yes',
   },
   {
+    cause: 'REFRESH_TOKEN_SUPERSEDED',
+    symptoms: ['REFRESH_TOKEN_NOT_FOUND'],
+    condition: "a live mcp-refresh-tokens entry for the same client_id was created after the token's iat (chain.refreshSuccessors): rotated, and the successor went elsewhere",
+    when: ({ ev }) => (chainOf(ev)?.refreshSuccessors?.length ?? 0) > 0,
+  },
+  {
     cause: 'JWT_EXPIRED',
     symptoms: ['STORE_JTI_MAPPING_MISSING'],
     condition: "the mapping expired (its TTL follows the token's lifetime): the token's expiry removed it",

@@ -47,6 +47,7 @@ export function planTiers(command: CommandName, ev: Evidence): TierPlan {
         break;
       }
       const tokenGiven = ev.token !== undefined;
+      if (ev.client) add('client', true);
       add('config', false);
       if (tokenGiven) add('jwt', true);
       add('storage', token?.kind !== 'id-jag');
@@ -55,6 +56,9 @@ export function planTiers(command: CommandName, ev: Evidence): TierPlan {
       add('idp', false);
       break;
     }
+    case 'clients':
+      add('client', true);
+      break;
     case 'check':
       add('discovery', true);
       // Inside-out ran (the operator's keys or store were given): the deployment's own tiers.

@@ -9,6 +9,7 @@ const ACCESS_STAGES: StageId[] = ['jwt.decode', 'jwt.signature', 'jwt.token_use'
 const REFRESH_STAGES: StageId[] = ['jwt.decode', 'storage.client', 'refresh.hash', 'jwt.signature', 'jwt.token_use', 'jwt.exp', 'jwt.iss', 'jwt.aud', 'jwt.jti', 'storage.jti_mapping', 'storage.upstream_set', 'upstream.verify', 'upstream.scopes'];
 
 export const STAGE_TITLES: Record<StageId, string> = {
+  'client.cache': "the client's token cache",
   config: 'configuration',
   discovery: 'discovery',
   'jwt.decode': 'decode JWT (three segments, JSON, HS256)',
@@ -49,7 +50,9 @@ export function stagesFor(ev: Evidence, findings: Finding[]): StageResult[] {
       continue;
     }
     const [status, detail] = describe(id, ev);
-    out.push({ id, title: STAGE_TITLES[id], status, detail });
+    // A token FastMCP rejects for its alg decodes, but its step never reads "✔ … HS256".
+    const title = id === 'jwt.decode' && token?.rejectedAlg !== undefined ? 'decode JWT (three segments, JSON)' : STAGE_TITLES[id];
+    out.push({ id, title, status, detail: id === 'jwt.decode' && token?.rejectedAlg !== undefined ? `${detail}; alg ${JSON.stringify(token.rejectedAlg)}, not HS256` : detail });
   }
   return out;
 }
@@ -94,7 +97,7 @@ function describe(id: StageId, ev: Evidence): [TierStatus, string] {
     case 'jwt.aud':
       return ev.settings.expectedAudience ? ['pass', `matches ${ev.settings.expectedAudience}`] : ['skipped', 'no expected audience (give --base-url)'];
     case 'jwt.jti':
-      return typeof t.claims?.jti === 'string' ? ['pass', 'present'] : ['fail', 'missing'];
+      return typeof t.claims?.jti === 'string' ? ['pass', 'present'] : ['fail', t.claims?.jti === undefined ? 'missing' : `not a string (a JSON ${t.claims.jti === null ? 'null' : typeof t.claims.jti})`];
     case 'storage.client':
       return chain ? lookupStage(chain.client, 'not looked up') : ['skipped', noStore];
     case 'refresh.hash':

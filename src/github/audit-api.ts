@@ -1,7 +1,8 @@
 /**
  * The organization / enterprise audit-log API (github.md §5.5): `GET /orgs/{org}/audit-log` or
- * `GET /enterprises/{enterprise}/audit-log` with `phrase=action:oauth_access`, cursor pagination through
- * the `Link` header (Octokit's paginate follows rel="next"), a token with `read:audit_log`.
+ * `GET /enterprises/{enterprise}/audit-log`, one query per action category — `phrase=action:oauth_access`
+ * (tokens created / destroyed), then `phrase=action:oauth_authorization` (the app's authorization
+ * granted / removed): the search language has no documented OR — cursor pagination through the `Link` header (Octokit's paginate follows rel="next"), a token with `read:audit_log`.
  * Stops (partial) when the rate limit reaches 0; never sleeps or retries.
  */
 import { CollectError } from '../errors.js';
@@ -12,7 +13,7 @@ import type { RawRecord } from './events.js';
 import type { AuditLogTarget } from './target.js';
 
 export interface AuditApiOptions extends AuditLogTarget {
-  /** Search phrase; default `action:oauth_access`. */
+  /** Search phrase; default: both AUDIT_PHRASES, one query each. */
   phrase?: string;
   /** Only events at or after (unix seconds): becomes a `created:>=` qualifier. */
   since?: number;
@@ -31,8 +32,11 @@ export interface AuditApiResult {
 
 const silentLog = { debug() {}, info() {}, warn() {}, error() {} };
 
+/** The action categories read from an org/enterprise audit log, one query each. */
+export const AUDIT_PHRASES = ['action:oauth_access', 'action:oauth_authorization'] as const;
+
 export function auditPhrase(opts: Pick<AuditApiOptions, 'phrase' | 'since'>): string {
-  const parts = [opts.phrase ?? 'action:oauth_access'];
+  const parts = [opts.phrase ?? AUDIT_PHRASES[0]];
   if (opts.since !== undefined) parts.push(`created:>=${new Date(opts.since * 1000).toISOString().slice(0, 10)}`);
   return parts.join(' ');
 }
@@ -51,6 +55,25 @@ export function nextLink(link: unknown): string | undefined {
 }
 
 export async function readAuditLog(opts: AuditApiOptions, onRecord: (rec: RawRecord) => void, io: Io = {}): Promise<AuditApiResult> {
+  if (opts.phrase !== undefined) return readOnePhrase(opts, onRecord, io);
+  let total: AuditApiResult | undefined;
+  for (const phrase of AUDIT_PHRASES) {
+    const r = await readOnePhrase({ ...opts, phrase }, onRecord, io);
+    if (total) {
+      total.records += r.records;
+      total.pages += r.pages;
+    } else total = { ...r };
+    // A stop (rate limit, interrupt, page cap) ends the read: what was read is the partial answer.
+    if (r.stopped) {
+      const rest = AUDIT_PHRASES.slice(AUDIT_PHRASES.indexOf(phrase) + 1);
+      total.stopped = r.stopped === 'interrupted' ? r.stopped : `${r.stopped}${rest.length ? ` (${rest.join(', ')} events not read)` : ''}`;
+      break;
+    }
+  }
+  return total!;
+}
+
+async function readOnePhrase(opts: AuditApiOptions, onRecord: (rec: RawRecord) => void, io: Io): Promise<AuditApiResult> {
   const http = createHttpEdge(opts.http, io);
   // Loaded here, not with the module: only a run that reads an audit-log API needs it.
   const { Octokit } = await import('@octokit/rest');
@@ -131,7 +154,7 @@ export async function readAuditLog(opts: AuditApiOptions, onRecord: (rec: RawRec
 
 function auditError(e: unknown, opts: AuditApiOptions, path: string, io: Io): CollectError {
   const status = (e as { status?: number }).status;
-  const response = (e as { response?: { data?: unknown } }).response;
+  const response = (e as { response?: { data?: unknown; headers?: Record<string, unknown> } }).response;
   const where = `${opts.kind === 'org' ? '--org' : '--enterprise'} ${opts.name}`;
   if (!response) {
     const err = classifyNetError((e as { cause?: unknown }).cause ?? e, { interrupted: io.signal?.aborted === true, timedOut: false, timeoutMs: opts.http.timeoutMs });
@@ -141,6 +164,14 @@ function auditError(e: unknown, opts: AuditApiOptions, path: string, io: Io): Co
   const message = data && typeof data === 'object' && typeof (data as { message?: unknown }).message === 'string' ? oneLineText((data as { message: string }).message) : undefined;
   const said = `${status}${message ? ` "${message}"` : ''}`;
   const plan = opts.kind === 'org' ? 'an organization owner, on GitHub Enterprise Cloud' : 'an enterprise owner (site admin on GHES)';
+  // A 403/429 with the rate limit at 0 (or a secondary limit) is a rate limit, not a missing scope.
+  const rh = response.headers ?? {};
+  const retryAfter = rh['retry-after'];
+  if ((status === 403 || status === 429) && (String(rh['x-ratelimit-remaining']) === '0' || retryAfter !== undefined || /rate limit/i.test(message ?? ''))) {
+    const reset = Number(rh['x-ratelimit-reset']);
+    const when = retryAfter !== undefined ? `GitHub asks to wait ${String(retryAfter)} s` : Number.isFinite(reset) && String(rh['x-ratelimit-reset']).trim() !== '' ? `it resets at ${isoTime(reset)}` : 'wait for it to reset';
+    return new CollectError(`the audit-log API answered ${said} for ${where}: the token's rate limit is exhausted`, `${when}, then re-run; the token and its scopes may be fine`);
+  }
   switch (status) {
     case 401:
       return new CollectError(`the audit-log API answered ${said} for ${where}`, 'give a valid token with the read:audit_log scope via --audit-token-file or GITHUB_TOKEN');

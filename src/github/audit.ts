@@ -81,6 +81,14 @@ export class IdpCollector {
   /** One normalised token-lifecycle event. */
   addEvent(ev: IdpEvent): void {
     if (this.opts.since !== undefined && ev.at < this.opts.since) return;
+    // --app without any known token: only that app's events can be reported, so only they are kept
+    // (memory stays flat on a large export; the others are counted per app, for "--app matched nothing").
+    const app = this.opts.app?.trim();
+    if (app && this.opts.tokens.length === 0 && !matchesApp(ev, app)) {
+      const other = ev.appName ?? ev.appId ?? ev.appClientId ?? '(unnamed app)';
+      this.#appsSeen.set(other, (this.#appsSeen.get(other) ?? 0) + 1);
+      return;
+    }
     // The same event from two exports (e.g. the JSON and the CSV of one log) counts once.
     const key = `${ev.action}|${ev.at}|${ev.hashedToken ?? ''}|${ev.requestId ?? ''}|${ev.appName ?? ''}`;
     if (this.#seen.has(key)) return;

@@ -91,6 +91,7 @@ export class GithubProber {
     const notes: string[] = [];
     const done = (): Collected<UpstreamEvidence> => {
       if (notes.length) ev.notes = notes;
+      ev.probedAt = Math.floor(Date.now() / 1000);
       return collected(ev);
     };
 

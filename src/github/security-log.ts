@@ -4,7 +4,8 @@
  * character), never by file name. Memory stays flat: a JSON array is cut into its elements (one parsed
  * at a time), csv-parse yields one row at a time, JSON lines are split line by line.
  */
-import { createReadStream } from 'node:fs';
+import { showPath } from '../secrets.js';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { pipeline, Readable } from 'node:stream';
@@ -41,12 +42,15 @@ export async function readSecurityLog(path: string, onRecord: (rec: RawRecord, n
   raw.on('error', (e) => source.destroy(e));
   const name = basename(path);
   let records = 0;
+  let withAction = 0;
   const emit = (rec: unknown) => {
     if (rec && typeof rec === 'object' && !Array.isArray(rec)) {
       records += 1;
+      if ('action' in rec) withAction += 1;
       onRecord(rec as RawRecord, records);
     }
   };
+  const notAnExport = (what: string) => new InputError(`security-log export ${name} is not a security-log export: ${what}`, 'give the JSON or CSV file GitHub exports from Settings → Archives → Security log');
   const truncated = (why: string) =>
     new InputError(`security-log export ${name} ended mid-record after ${records} events (${why})`, 'the file is truncated or corrupt: export it again from Settings → Archives → Security log');
 
@@ -79,8 +83,16 @@ export async function readSecurityLog(path: string, onRecord: (rec: RawRecord, n
       const onLine = (line: string, lineNo: number): void => {
         if (halted || !line.trim()) return;
         if (pending) throw new InputError(`security-log export ${name}: line ${pending.line} is not valid JSON (${pending.error})`, 'the file is corrupt: export it again');
+        let value: unknown;
         try {
-          emit(JSON.parse(line));
+          value = JSON.parse(line);
+        } catch (e) {
+          pending = { line: lineNo, error: (e as Error).message };
+          return;
+        }
+        if (value === null || typeof value !== 'object' || Array.isArray(value)) throw notAnExport(`line ${lineNo} is ${Array.isArray(value) ? 'an array' : `a JSON ${value === null ? 'null' : typeof value}`}, not an event`);
+        try {
+          emit(value);
         } catch (e) {
           pending = { line: lineNo, error: (e as Error).message };
         }
@@ -113,7 +125,22 @@ export async function readSecurityLog(path: string, onRecord: (rec: RawRecord, n
     replayed?.destroy();
     raw.destroy();
   }
+  // Records, but none with an `action`: a JSON object or CSV that is something else entirely.
+  if (records > 0 && withAction === 0) throw notAnExport(`none of its ${records} record${records === 1 ? '' : 's'} has an "action"`);
+  if (records === 0 && format === 'csv' && !gzip && isJsonScalar(path)) throw notAnExport('it is a single JSON value');
   return { format, gzip, records };
+}
+
+/** Whether the (small) file is one JSON scalar, e.g. `42` or `"x"` (read only when nothing else was found). */
+function isJsonScalar(path: string): boolean {
+  try {
+    const st = statSync(path);
+    if (!st.isFile() || st.size > 65_536) return false;
+    const v = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    return v === null || typeof v !== 'object';
+  } catch {
+    return false;
+  }
 }
 
 function done(format: ExportFormat, gzip: boolean, records: number, stream: Readable, stopped: string): ReadResult {
@@ -123,10 +150,11 @@ function done(format: ExportFormat, gzip: boolean, records: number, stream: Read
 
 function classifyReadError(e: unknown, path: string, name: string, truncated: (why: string) => InputError): InputError {
   const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return new InputError(`security-log export ${path} does not exist`, 'check the path given to --security-log');
-  if (code === 'EACCES') return new InputError(`security-log export ${path} is not readable (permission denied)`, 'check the file permissions');
-  if (code === 'EISDIR') return new InputError(`security-log export ${path} is a directory`, 'give the exported .json or .csv file');
+  if (code === 'ENOENT') return new InputError(`security-log export ${showPath(path)} does not exist`, 'check the path given to --security-log');
+  if (code === 'EACCES') return new InputError(`security-log export ${showPath(path)} is not readable (permission denied)`, 'check the file permissions');
+  if (code === 'EISDIR') return new InputError(`security-log export ${showPath(path)} is a directory`, 'give the exported .json or .csv file');
   if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR') return truncated(`gzip: ${(e as Error).message}`);
+  if (typeof code === 'string' && typeof (e as NodeJS.ErrnoException).syscall === 'string') return new InputError(`security-log export ${showPath(path)} cannot be read (${code})`, 'check the path given to --security-log');
   const msg = (e as Error).message ?? String(e);
   if (typeof code === 'string' && code.startsWith('CSV_')) return truncated(`CSV: ${msg.replace(/\s+/g, ' ').slice(0, 160)}`);
   void name;

@@ -317,4 +317,14 @@ export const DISCOVERY_CATALOGUE = [
     fix: 'An authenticated initialize must answer 200 (accepted) or 401 (rejected). Anything else (403, 404, 5xx, timeout) is a server or proxy fault: look at the status and the server log.',
     seenIn: 'mcp-authorization.md §3 (inside-out canary)',
   }),
+
+  // --- replicas (several --server) -------------------------------------------------------------
+  d({
+    code: 'DISCOVERY_REPLICA_DRIFT',
+    meaning: "`check` was given several `--server` URLs (the replicas of one deployment, e.g. each pod's address) and they disagree on something every replica must answer identically: the issuer, the protected resource, the advertised endpoints, the outcome of a discovery check, or the answer to the same canary token (one accepts what another rejects). A client is sent to any replica, so it sees one answer or the other: tokens work or fail depending on which pod answers. The detail names the replica and the difference.",
+    severity: 'error',
+    title: 'The replicas of the deployment answer differently',
+    fix: 'Every replica must run the same FastMCP version with the same settings: base_url/issuer_url, the MCP path, the upstream client id and secret, the same jwt_signing_key, and one shared store (Redis, or a volume every replica mounts). Roll the odd replica to the same revision and configuration.',
+    seenIn: 'rolling deploys with one pod left on the old revision; a replica with its own jwt_signing_key (mcp-authorization.md §4)',
+  }),
 ] as const satisfies readonly CatalogueEntryOf<string>[];

@@ -6,6 +6,7 @@
  * The entries are `as const`, so `FindingCode` is the closed union of the codes below: a finding
  * raised with a code that is not catalogued is a compile error, not a run-time failure.
  */
+import { CLIENT_CATALOGUE } from './catalogue-client.js';
 import { DISCOVERY_CATALOGUE } from './catalogue-discovery.js';
 import type { CatalogueEntryOf } from './catalogue-entry.js';
 
@@ -22,11 +23,11 @@ const CORE = [
   },
   {
     code: 'CONFIG_PER_INSTANCE_STORE',
-    meaning: "`--replicas` is more than 1 but the store is FastMCP's default on-disk store (diskcache or FileTree), which lives on one instance. Mappings, authorization codes and refresh metadata written through one replica are missing on the others, so tokens work or fail depending on which pod answers.",
+    meaning: "`--replicas` is more than 1 but the store is FastMCP's default on-disk store (diskcache or FileTree), which lives on one instance. Mappings, authorization codes and refresh metadata written through one replica are missing on the others, so tokens work or fail depending on which pod answers. A FileTree store on a volume every replica mounts is one store: say so with `--store-shared`.",
     tier: 'config',
     severity: 'error',
     title: 'Several replicas but a per-instance store',
-    fix: 'Give every replica the same shared store (RedisStore/ValkeyStore via client_storage, with the same Fernet key) and the same client secret / jwt_signing_key; a FileTree or diskcache store on each pod loses mappings, codes and refresh metadata across pods.',
+    fix: 'Give every replica the same shared store (RedisStore/ValkeyStore via client_storage, with the same Fernet key) and the same client secret / jwt_signing_key; a FileTree or diskcache store on each pod loses mappings, codes and refresh metadata across pods. If every replica mounts the same FileTree volume, pass --store-shared.',
     seenIn: 'fastmcp#2010, fastmcp#2478, Systemorph/MeshWeaver#5074 (#6, #17, #18)',
   },
   {
@@ -419,7 +420,7 @@ const CORE = [
   },
 ] as const satisfies readonly CatalogueEntryOf<string>[];
 
-const ALL = [...CORE, ...DISCOVERY_CATALOGUE] as const;
+const ALL = [...CLIENT_CATALOGUE, ...CORE, ...DISCOVERY_CATALOGUE] as const;
 
 /** Every finding code the doctor can raise. */
 export type FindingCode = (typeof ALL)[number]['code'];

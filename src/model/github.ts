@@ -99,6 +99,8 @@ export interface UpstreamEvidence {
   checkTokenHttp?: GithubHttpProbe;
   /** Why a call was not made (rate limit at 0, check-token answered 404, …). */
   notes?: string[];
+  /** When GitHub was asked (unix seconds, wall clock): live figures (rate-limit reset) are relative to it, not to --at. */
+  probedAt?: number;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
  * catalogue and its codes, the adapters' I/O handle. Imports nothing but `secrets` (for the type).
  */
 export * from './catalogue.js';
+export { CLIENT_CATALOGUE } from './catalogue-client.js';
+export * from './client.js';
 export { DISCOVERY_CATALOGUE } from './catalogue-discovery.js';
 export * from './collected.js';
 export * from './command.js';

@@ -18,6 +18,8 @@ export interface TierResult {
  * Order matters: see src/diagnosis/stages.ts.
  */
 export type StageId =
+  /** diagnose --client: what the client's cache holds for the server (before anything is sent). */
+  | 'client.cache'
   | 'config'
   | 'discovery'
   | 'jwt.decode'
@@ -97,6 +99,38 @@ export interface DiscoveryAssessment {
   firstFailure?: string;
 }
 
+/** One path of a client session (`diagnose --client`): the cached access token at /mcp, or the cached refresh token at /token. */
+export interface SessionPath {
+  endpoint: 'POST /mcp' | 'POST /token';
+  verdict: Verdict;
+  failingTier: TierName | null;
+  /** Codes of the path's error findings, in FastMCP's order. */
+  errors: FindingCode[];
+  stages: StageResult[];
+}
+
+/** `diagnose --client`: the session as the client lives it. */
+export interface SessionAssessment {
+  client: string;
+  serverUrl: string;
+  /** Null when the client holds no such token. */
+  access: SessionPath | null;
+  refresh: SessionPath | null;
+  /** When the session stops working without a new browser login (unix seconds), if it does. */
+  endsAt?: number;
+}
+
+/** `diagnose --client` with several sessions for the server: one line per session (the report is the worst one's). */
+export interface SessionSummary {
+  client: string;
+  serverUrl: string | null;
+  cacheFile: string;
+  verdict: Verdict;
+  failingTier: TierName | null;
+  codes: FindingCode[];
+  summary: string;
+}
+
 export interface Report<E = Evidence> {
   schemaVersion: 1;
   tool: { name: 'mcp-auth-doctor'; version: string };
@@ -120,6 +154,13 @@ export interface Report<E = Evidence> {
   discovery?: DiscoveryAssessment;
   /** The evidence the verdict was reached from (non-secret: secrets render as fingerprints). */
   evidence: E;
+  /** `diagnose --client`: the session's two paths and when it ends. */
+  session?: SessionAssessment;
+  /**
+   * `diagnose --client` when the client holds several sessions for the server: every session's
+   * verdict, worst first. The report itself (verdict, findings, evidence) is the worst session's.
+   */
+  sessions?: SessionSummary[];
   /** Set when the run was interrupted (SIGINT): the report holds what was collected until then. */
   partial?: string;
 }

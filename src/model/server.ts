@@ -4,6 +4,8 @@
  * discovery rules in the core judge them.
  */
 
+import type { Collected } from './collected.js';
+
 /** MCP authorization spec revisions whose MUSTs `check` applies, oldest first. */
 export const SPEC_REVISIONS = ['2025-06-18', '2025-11-25', '2026-07-28'] as const;
 export type SpecRevision = (typeof SPEC_REVISIONS)[number];
@@ -65,6 +67,14 @@ export interface DiscoveryEvidence {
   asMetadataForm?: string;
   /** --probe-registration was given. */
   probeRegistration?: boolean;
+}
+
+/** check with several --server: what another replica answered (the same outside-in probes and canary). */
+export interface ReplicaEvidence {
+  /** The --server URL of this replica. */
+  server: string;
+  discovery: Collected<DiscoveryEvidence>;
+  canary?: Collected<CanaryEvidence>;
 }
 
 export interface CanaryEvidence {

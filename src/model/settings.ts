@@ -33,6 +33,8 @@ export interface SettingsEvidence {
   upstreamClientId?: string;
   requiredScopes: string[];
   replicas?: number;
+  /** --store-shared: the on-disk store is on a volume every replica mounts. */
+  storeShared?: boolean;
   /** Which input the current JWT key comes from. */
   keySource?: 'client-secret' | 'jwt-signing-key' | 'raw-key';
   /** Length of the jwt_signing_key string (FastMCP warns under 12). */

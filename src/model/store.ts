@@ -113,6 +113,14 @@ export interface UpstreamSetValue {
   createdAt?: number;
 }
 
+/** A newer refresh entry for the same client (see ChainEvidence.refreshSuccessors). Its key is a sha256 hash (not secret). */
+export interface RefreshSuccessor {
+  /** First 12 hex of the entry's key (sha256 of the successor refresh JWT). */
+  hashPrefix: string;
+  createdAt: number;
+  expiresAt: number | null;
+}
+
 /** The token's own chain through the store. */
 export interface ChainEvidence {
   jti?: string;
@@ -122,6 +130,12 @@ export interface ChainEvidence {
   upstreamSet?: Lookup<UpstreamSetValue>;
   /** `mcp-refresh-tokens[sha256(token)]` (refresh tokens only) */
   refreshMeta?: Lookup<{ clientId?: string; scopes?: string[]; expiresAt: number | null }>;
+  /**
+   * Refresh tokens whose hash is not live: the live `mcp-refresh-tokens` entries for the same
+   * client_id created after the presented token's `iat` (newest first, at most 5) — its successors.
+   * Empty when looked for and none found; absent when not looked for.
+   */
+  refreshSuccessors?: RefreshSuccessor[];
   /** `mcp-oauth-proxy-clients[client_id claim]` */
   client?: Lookup<{ clientId: string; redirectUris?: string[] }>;
   /** When the chain was not in the current key's directory/key but in another (label / directory). */

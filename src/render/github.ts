@@ -1,6 +1,7 @@
 /**
- * GitHub Actions output: workflow-command annotations on stdout (escaped, capped) and a Markdown
- * summary for $GITHUB_STEP_SUMMARY (the entry point appends it).
+ * GitHub Actions output: workflow-command annotations on stdout (escaped, capped; short: the finding's
+ * title and one sentence) and a Markdown summary for $GITHUB_STEP_SUMMARY (the entry point appends
+ * it) with every finding's detail and fix, each code linked to its section of docs/findings.md.
  */
 import { TIER_TITLES, type Finding, type Report, type TierName } from '../model/index.js';
 
@@ -18,8 +19,25 @@ export function escapeProperty(s: string): string {
 
 const COMMAND = { error: 'error', warning: 'warning', info: 'notice' } as const;
 
+/** Where a finding code is explained: its section of docs/findings.md at this version's tag (a stable anchor). */
+export function findingUrl(code: string, version: string): string {
+  return `https://github.com/mcp-auth-doctor/mcp-auth-doctor/blob/v${version}/docs/findings.md#${code.toLowerCase()}`;
+}
+
+/** The first sentence of `text`: up to a full stop, ! or ? before a capital letter or the end (not "i.e.", "e.g."). */
+export function firstSentence(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  const end = /[.!?](?= [A-Z]|$)/g;
+  for (let m = end.exec(flat); m; m = end.exec(flat)) {
+    const upTo = flat.slice(0, m.index + 1);
+    if (!/\b(?:i\.e|e\.g|etc|vs|cf)\.$/.test(upTo)) return upTo;
+  }
+  return flat;
+}
+
+/** One annotation: the title and one sentence of the detail; the rest is in the job summary. */
 function annotation(f: Finding): string {
-  let message = `${f.title}. ${f.detail} Fix: ${f.fix}`;
+  let message = `${f.title}. ${firstSentence(f.detail)} (Detail and fix: job summary.)`;
   if (message.length > MAX_MESSAGE) message = `${message.slice(0, MAX_MESSAGE - 1)}…`;
   return `::${COMMAND[f.severity]} title=${escapeProperty(`${f.code} (${f.tier})`)}::${escapeData(message)}`;
 }
@@ -37,12 +55,16 @@ export function renderGithub(report: Report): { stdout: string; summary: string 
       lines.push(`::${COMMAND[severity]}::${escapeData(`${all.length - ANNOTATION_CAP} more ${severity} finding(s) not annotated; see the job summary.`)}`);
     }
   }
+  const warned = report.findings.filter((f) => f.severity === 'warning').length;
   const stop = report.failingStage && report.failingStage.tier !== report.failingTier ? `; FastMCP stops at ${report.failingStage.stage ?? report.failingStage.tier} (${report.failingStage.code})` : '';
-  lines.push(`mcp-auth-doctor ${report.command}: ${report.verdict}${report.failingTier ? ` (failing tier: ${report.failingTier}${stop})` : ''} — ${report.summary}`);
+  lines.push(`mcp-auth-doctor ${report.command}: ${report.verdict}${report.failingTier ? ` (failing tier: ${report.failingTier}${stop})` : ''}${report.verdict === 'healthy' && warned ? ` with ${warned} warning${warned > 1 ? 's' : ''}` : ''} — ${report.summary}`);
 
   const md: string[] = [];
-  const icon = report.verdict === 'healthy' ? '✅' : report.verdict === 'failing' ? '❌' : '⚠️';
-  md.push(`## ${icon} mcp-auth-doctor ${report.command}: ${report.verdict}`, '');
+  // A healthy run with warnings says so: it is not a plain ✅.
+  const warnings = report.findings.filter((f) => f.severity === 'warning').length;
+  const icon = report.verdict === 'healthy' ? (warnings ? '⚠️' : '✅') : report.verdict === 'failing' ? '❌' : '⚠️';
+  const withWarnings = warnings ? `, with ${warnings} warning${warnings > 1 ? 's' : ''}` : '';
+  md.push(`## ${icon} mcp-auth-doctor ${report.command}: ${report.verdict}${withWarnings}`, '');
   md.push(`**${mdCell(report.summary)}**`, '');
   if (report.fix) md.push(`**Fix:** ${mdCell(report.fix)}`, '');
   md.push('| tier | status | reason |', '|---|---|---|');
@@ -50,8 +72,8 @@ export function renderGithub(report: Report): { stdout: string; summary: string 
     md.push(`| ${TIER_TITLES[tier]} | ${r.status} | ${mdCell(r.reason)} |`);
   }
   if (report.findings.length) {
-    md.push('', '| severity | code | finding | detail |', '|---|---|---|---|');
-    for (const f of report.findings) md.push(`| ${f.severity} | \`${f.code}\` | ${mdCell(f.title)} | ${mdCell(f.detail)} |`);
+    md.push('', '| severity | code | finding | detail and fix |', '|---|---|---|---|');
+    for (const f of report.findings) md.push(`| ${f.severity} | [\`${f.code}\`](${findingUrl(f.code, report.tool.version)}) | ${mdCell(f.title)} | ${mdCell(f.detail)}<br>**Fix:** ${mdCell(f.fix)} |`);
   }
   md.push('', `<sub>evaluated at ${report.evaluatedAt} · mcp-auth-doctor ${report.tool.version}</sub>`, '');
   return { stdout: `${lines.join('\n')}\n`, summary: `${md.join('\n')}\n` };

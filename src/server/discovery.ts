@@ -94,7 +94,9 @@ export async function probeDiscovery(target: ServerTarget, io: Io = {}): Promise
 async function collect(http: HttpEdge, ev: DiscoveryEvidence, target: ServerTarget, io: Io): Promise<string | undefined> {
   const xs = ev.exchanges!;
   const stop = () => io.signal?.aborted === true;
+  const own = new URL(target.url).origin;
   const go = async (step: string, req: HttpRequest, form?: string) => {
+    if (target.publicOrigin && target.publicOrigin !== own && req.url.startsWith(`${target.publicOrigin}/`)) req = { ...req, url: own + req.url.slice(target.publicOrigin.length) };
     io.progress?.update(`${req.method} ${redactUrl(req.url)}`);
     const ans = await http.send(req);
     const x = exchangeOf(step, req, ans, form);

@@ -10,4 +10,10 @@ export interface ServerTarget {
   http: HttpTarget;
   /** Also register a loopback native client via DCR (creates a registration on the server). */
   probeRegistration?: boolean;
+  /**
+   * A replica reached at its own address (check with several --server): the origin of the first
+   * --server. The replica advertises it (base_url); requests to it go to this replica's own origin
+   * instead, so that every metadata document compared is this replica's.
+   */
+  publicOrigin?: string;
 }

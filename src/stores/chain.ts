@@ -8,7 +8,7 @@
  * the chain is not there but in another fingerprint directory, `foundElsewhere` says which (and which
  * given key selects it).
  */
-import { type ChainEvidence, type Collected, collected, failed, type Lookup, skipped, type TokenEvidence, type UpstreamSetValue } from '../model/index.js';
+import { type ChainEvidence, type Collected, collected, failed, type Lookup, type RefreshSuccessor, skipped, type TokenEvidence, type UpstreamSetValue } from '../model/index.js';
 import { DoctorError, InputError, describeError } from '../errors.js';
 import { COLLECTIONS } from '../fastmcp/collections.js';
 import { clientOf, jtiMappingOf, refreshMetaOf, upstreamSetOf } from '../fastmcp/documents.js';
@@ -70,6 +70,29 @@ const clientModel = (v: Record<string, unknown>): ClientValue | undefined => {
   return c.redirectUris ? { clientId: c.clientId, redirectUris: c.redirectUris } : { clientId: c.clientId };
 };
 
+/** At most this many successors are kept (newest first); the count of all is not needed. */
+const MAX_SUCCESSORS = 5;
+
+/**
+ * The live `mcp-refresh-tokens` entries of `clientId` created after `after` (unix seconds): the
+ * successors of a refresh token that was rotated. One pass over that collection only.
+ */
+async function successorsOf(source: EntrySource, keyring: Keyring, clientId: string, after: number, now: number): Promise<RefreshSuccessor[]> {
+  const out: RefreshSuccessor[] = [];
+  for await (const batch of source.scan({ collections: [COLLECTIONS.refreshTokens] })) {
+    for (const raw of batch) {
+      if (raw.collection !== COLLECTIONS.refreshTokens) continue;
+      const d = decodeEntry(raw, keyring, now);
+      if (d.state !== 'live' || !d.value) continue;
+      const meta = refreshMetaOf(d.value);
+      const createdAt = d.createdAt ?? meta?.createdAt;
+      if (!meta || meta.clientId !== clientId || createdAt === undefined || createdAt <= after) continue;
+      out.push({ hashPrefix: raw.key.slice(0, 12), createdAt, expiresAt: d.expiresAt });
+    }
+  }
+  return out.sort((a, b) => b.createdAt - a.createdAt).slice(0, MAX_SUCCESSORS);
+}
+
 const bad = (l: Lookup<unknown> | undefined) => l !== undefined && (l.state === 'missing' || l.state === 'undecryptable');
 const found = (l: Lookup<unknown> | undefined) => l !== undefined && l.state !== 'missing';
 
@@ -118,6 +141,12 @@ export async function collectChain(store: OpenedStore, keyring: Keyring, token: 
     if (w.refreshMeta) ev.refreshMeta = w.refreshMeta;
     if (w.mapping) ev.mapping = w.mapping;
     if (w.upstreamSet) ev.upstreamSet = w.upstreamSet;
+    // A refresh token whose hash is not live: did a newer one for the same client replace it?
+    const clientId = token.claims.client_id;
+    const iat = token.claims.iat;
+    if (token.kind === 'refresh' && w.refreshMeta && w.refreshMeta.state !== 'present' && sel.source && typeof clientId === 'string' && typeof iat === 'number') {
+      ev.refreshSuccessors = await successorsOf(sel.source, keyring, clientId, iat, now);
+    }
 
     // Not where FastMCP looks: is it somewhere else?
     if (bad(w.mapping) || bad(w.client) || bad(w.refreshMeta)) {

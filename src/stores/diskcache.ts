@@ -27,11 +27,12 @@
  * Rows are streamed with `iterate()` in raw mode; nothing is loaded whole.
  */
 import type Database from 'better-sqlite3';
-import { closeSync, constants, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, existsSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CollectError, InputError, describeError } from '../errors.js';
+import { MAX_ENTRY_BYTES, refusedSize } from './limits.js';
 import type { EntrySource, OpenedStore, ProgressSink, RawEntry, ScanOptions } from './types.js';
 
 const SQLITE_MAGIC = 'SQLite format 3\u0000';
@@ -44,11 +45,16 @@ const RACY_MS = 50;
 export function isSqliteFile(path: string): boolean {
   let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
+    // Non-blocking, and a regular file only: a FIFO given as the database never blocks the run.
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    if (!fstatSync(fd).isFile()) return false;
     const buf = Buffer.alloc(16);
     const n = readSync(fd, buf, 0, 16, 0);
     return n === 16 && buf.toString('latin1') === SQLITE_MAGIC;
-  } catch {
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // The doctor's own permission problem is "could not read" (exit 3), not a verdict on the file.
+    if (code === 'EACCES' || code === 'EPERM') throw new CollectError(`cannot read ${path}: permission denied`, 'run as a user who can read the store');
     return false;
   } finally {
     if (fd !== undefined) closeSync(fd);
@@ -268,11 +274,25 @@ export class DiskcacheSource implements EntrySource {
       entry.error = `side file name ${JSON.stringify(filename)} leaves the cache folder`;
       return undefined;
     }
+    let fd: number | undefined;
     try {
-      return readFileSync(join(this.#cacheDir, rel), 'utf8');
+      // Non-blocking and checked before reading: a FIFO or device is never read (it would block), a huge file is refused.
+      fd = openSync(join(this.#cacheDir, rel), constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+      const st = fstatSync(fd);
+      if (!st.isFile()) {
+        entry.error = `side file ${rel} is not a regular file`;
+        return undefined;
+      }
+      if (st.size > MAX_ENTRY_BYTES) {
+        entry.error = `side file ${rel}: ${refusedSize(st.size)}`;
+        return undefined;
+      }
+      return readFileSync(fd, 'utf8');
     } catch (e) {
       entry.error = `side file ${rel} cannot be read (${(e as NodeJS.ErrnoException).code ?? describeError(e)})`;
       return undefined;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
   }
 
@@ -346,6 +366,32 @@ function checkSchema(db: Database.Database, dbPath: string): void {
   const cols = db.prepare(`SELECT name FROM pragma_table_info('Cache')`).pluck().all() as string[];
   for (const c of ['key', 'raw', 'expire_time', 'mode', 'filename', 'value']) {
     if (!cols.includes(c)) throw new InputError(`${dbPath} is not a FastMCP diskcache store (Cache has no ${c} column)`, 'give the cache.db FastMCP 2.13–2.14 writes');
+  }
+  checkStructure(db, dbPath);
+}
+
+/**
+ * The pages the scan never reads but FastMCP's lookups do: every index of Cache (walked whole by a
+ * count through it — the index b-trees only, far cheaper than PRAGMA quick_check over the table) and
+ * the Settings table. A malformed page there is a corrupt store (exit 2): FastMCP fails on it with
+ * "database disk image is malformed" while a scan by rowid would read as healthy.
+ */
+function checkStructure(db: Database.Database, dbPath: string): void {
+  try {
+    const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
+    const indexes = db.prepare(`SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('Cache', 'Settings')`).all() as { name: string; tbl_name: string }[];
+    for (const { name, tbl_name: table } of indexes) {
+      // A column of the index, read from the index itself (a bare count(*) would use the b-tree's cell counts only).
+      const column = db.prepare(`SELECT name FROM pragma_index_info(?) ORDER BY seqno LIMIT 1`).pluck().get(name) as string | undefined;
+      if (column) db.prepare(`SELECT sum(${q(column)} IS NULL) FROM ${q(table)} INDEXED BY ${q(name)}`).pluck().get();
+    }
+    db.prepare('SELECT sum(length(key) + length(value)) FROM Settings NOT INDEXED').pluck().get();
+  } catch (e) {
+    const code = (e as { code?: string }).code ?? '';
+    if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || /malformed/i.test(describeError(e))) {
+      throw new InputError(`${dbPath} is a corrupt SQLite file: ${describeError(e)} (an index or the Settings table)`, 'restore the store from a backup; FastMCP\'s lookups fail on it too');
+    }
+    throw e;
   }
 }
 

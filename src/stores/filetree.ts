@@ -8,9 +8,10 @@
  * Files are read synchronously in batches: for many small files that is several times faster than
  * one promise per file, and the batches still let SIGINT through.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CollectError, describeError } from '../errors.js';
+import { MAX_ENTRY_BYTES, refusedSize } from './limits.js';
 import { collectionDirName, keyFileNames, KNOWN_COLLECTIONS, matchesTruncated } from '../fastmcp/collections.js';
 import type { EntrySource, RawEntry, ScanOptions } from './types.js';
 
@@ -57,7 +58,7 @@ export function readCollectionDirs(dir: string): CollectionDir[] {
     const dirName = e.name.slice(0, -INFO_SUFFIX.length);
     let collection: string | undefined;
     try {
-      const info = JSON.parse(readFileSync(join(dir, e.name), 'utf8')) as { collection?: unknown };
+      const info = JSON.parse(readRegularFile(join(dir, e.name)) ?? '') as { collection?: unknown };
       if (typeof info.collection === 'string') collection = info.collection;
     } catch {
       // An unreadable info file: fall back to the directory name.
@@ -133,20 +134,37 @@ export class FileTreeSource implements EntrySource {
 
   /** Entry files listed but gone when read (the server deleted them meanwhile), in the last scan. */
   #vanished = 0;
+  /** Entry files this user may not read (EACCES/EPERM), in the last scan: not judged, the read is partial. */
+  #denied = 0;
 
   unread(): string[] {
-    return this.#vanished ? [`${this.#vanished} entry file${this.#vanished === 1 ? '' : 's'} that vanished while the folder was read (deleted by the server meanwhile)`] : [];
+    const out: string[] = [];
+    if (this.#denied) out.push(`${this.#denied} entry file${this.#denied === 1 ? '' : 's'} (permission denied: run as a user who can read the store)`);
+    if (this.#vanished) out.push(`${this.#vanished} entry file${this.#vanished === 1 ? '' : 's'} that vanished while the folder was read (deleted by the server meanwhile)`);
+    return out;
   }
 
-  /** The entry, or undefined when the file vanished since it was listed. */
-  #read(path: string, collection: string, stem: string): RawEntry | undefined {
+  /**
+   * The entry, 'vanished' when the file is gone since it was listed, 'denied' when this user may not
+   * read it. An entry above the size cap is refused unread (an entry with an error). Opened non-blocking and checked with fstat before reading (the same system calls
+   * readFileSync makes): a FIFO, a device or a huge file is never read.
+   */
+  #read(path: string, collection: string, stem: string): RawEntry | 'vanished' | 'denied' {
     const entry: RawEntry = { collection, key: stem, keyExact: !stem.startsWith('S_') };
+    let fd: number | undefined;
     try {
-      entry.text = readFileSync(path, 'utf8');
+      fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+      const st = fstatSync(fd);
+      if (!st.isFile()) entry.error = `${path} is not a regular file`;
+      else if (st.size > MAX_ENTRY_BYTES) entry.error = refusedSize(st.size);
+      else entry.text = st.size === 0 ? '' : readSmall(fd, st.size);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return undefined;
+      if (code === 'ENOENT') return stem.includes('\uFFFD') ? { ...entry, error: 'the file name is not valid UTF-8 (FastMCP never writes such a name)' } : 'vanished';
+      if (code === 'EACCES' || code === 'EPERM') return 'denied';
       entry.error = `cannot read ${path} (${code ?? describeError(e)})`;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
     return entry;
   }
@@ -155,6 +173,7 @@ export class FileTreeSource implements EntrySource {
     const wanted = opts.collections?.length ? new Set(opts.collections) : undefined;
     let read = 0;
     this.#vanished = 0;
+    this.#denied = 0;
     const limit = opts.limit ?? Number.POSITIVE_INFINITY;
     let batch: RawEntry[] = [];
     for (const cd of this.#collectionDirs()) {
@@ -167,8 +186,9 @@ export class FileTreeSource implements EntrySource {
       for (const name of names) {
         if (read >= limit) break;
         const entry = this.#read(join(dirPath, name), cd.collection, name.slice(0, -5));
-        if (!entry) {
-          this.#vanished++;
+        if (typeof entry === 'string') {
+          if (entry === 'vanished') this.#vanished++;
+          else this.#denied++;
           continue;
         }
         batch.push(entry);
@@ -193,20 +213,50 @@ export class FileTreeSource implements EntrySource {
       for (const stem of keyFileNames(key)) {
         const p = join(dirPath, `${stem}.json`);
         const found = isFile(p) ? this.#read(p, collection, stem) : undefined;
-        if (found) return { ...found, key, keyExact: true };
+        if (found) return { ...entryOrThrow(found, p), key, keyExact: true };
       }
       // A name truncated to the server's path limits: find it by prefix and hash fragment.
       if (key.length > 100) {
         for (const e of listDir(dirPath)) {
           if (e.isFile() && e.name.endsWith('.json') && matchesTruncated(e.name.slice(0, -5), key)) {
             const found = this.#read(join(dirPath, e.name), collection, e.name.slice(0, -5));
-            if (found) return { ...found, key, keyExact: true };
+            if (found !== 'vanished') return { ...entryOrThrow(found, join(dirPath, e.name)), key, keyExact: true };
           }
         }
       }
     }
     return undefined;
   }
+}
+
+/** A looked-up entry the doctor could not read is "could not read" (exit 3), never "missing". */
+function entryOrThrow(found: RawEntry | 'vanished' | 'denied', path: string): RawEntry {
+  if (found === 'denied') throw new CollectError(`cannot read ${path}: permission denied`, 'run as a user who can read the store');
+  if (found === 'vanished') throw new CollectError(`${path} vanished while it was read`, 'run again');
+  return found;
+}
+
+/** A small regular file's text, or undefined (not a regular file, or above the cap): never blocks on a FIFO. */
+function readRegularFile(path: string): string | undefined {
+  const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const st = fstatSync(fd);
+    return st.isFile() && st.size <= MAX_ENTRY_BYTES ? readSmall(fd, st.size) : undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Read exactly `size` bytes (as fstat said) of an open regular file as UTF-8. */
+function readSmall(fd: number, size: number): string {
+  const buf = Buffer.allocUnsafe(size);
+  let off = 0;
+  while (off < size) {
+    const n = readSync(fd, buf, off, size - off, off);
+    if (n === 0) break;
+    off += n;
+  }
+  return buf.toString('utf8', 0, off);
 }
 
 function isFile(p: string): boolean {

@@ -6,9 +6,10 @@
  * Redis URL with its TLS material and password; or, without `--store`, FastMCP's default homes
  * (FASTMCP_HOME, else the platform data dir), tried in order.
  */
+import { showPath } from '../secrets.js';
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { InputError } from '../errors.js';
+import { CollectError, InputError } from '../errors.js';
 import type { Io } from '../model/index.js';
 import { isSqliteFile, openDiskcache } from './diskcache.js';
 import { FileTreeSource, hasInfoFiles } from './filetree.js';
@@ -87,7 +88,7 @@ async function classify(path: string, how: OpenHow): Promise<OpenedStore | strin
   const { scanLimits } = how;
   const p = probe(path);
   if (p.kind === 'missing') return 'does not exist';
-  if (p.kind === 'denied') throw new InputError(`${path} is not readable (permission denied)`, 'run as a user who can read the store');
+  if (p.kind === 'denied') throw new CollectError(`cannot read ${path}: permission denied`, 'run as a user who can read the store');
   if (p.kind === 'file') {
     if (!isSqliteFile(path)) throw new InputError(`${path} is not an SQLite database (nor a FastMCP store folder)`, 'give cache.db, FASTMCP_HOME, its oauth-proxy folder, a fingerprint folder or a redis:// URL');
     return openDiskcache(path, scanLimits, how.progress, how.privateCopy);
@@ -134,7 +135,7 @@ export async function openStore(target: StoreTarget, io: Io = {}): Promise<Opene
     const path = location.path;
     const r = await classify(path, how);
     if (typeof r !== 'string') return r;
-    if (r === 'does not exist') throw new InputError(`--store ${path} does not exist`, 'check the path (cache.db, FASTMCP_HOME, its oauth-proxy folder, a fingerprint folder) or give a redis:// URL');
+    if (r === 'does not exist') throw new InputError(`--store ${showPath(path)} does not exist`, 'check the path (cache.db, FASTMCP_HOME, its oauth-proxy folder, a fingerprint folder) or give a redis:// URL');
     throw new InputError(`${path} is not a FastMCP store: it ${r}`, 'give cache.db, FASTMCP_HOME, its oauth-proxy folder, a fingerprint folder or a redis:// URL');
   }
   const looked: string[] = [];

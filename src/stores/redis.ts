@@ -28,6 +28,25 @@ const AHEAD = 4;
 /** Entries handed on at a time (a page's documents as strings only a slice at a time). */
 const SLICE = 250;
 const CONNECT_TIMEOUT_MS = 5000;
+/**
+ * Every Redis step (the handshake, one SCAN page, one page's MGET with its PTTL/TYPE, DBSIZE, closing)
+ * is answered within this, or the read stops there: a stopped server (SIGSTOP) accepts TCP connections
+ * and then says nothing. node-redis' own command timeout ends once a command is written, so it is no
+ * help here. One timer per page, not per key.
+ */
+export const REDIS_COMMAND_TIMEOUT_MS = 10_000;
+
+/** `p`, or a rejection naming `what` after REDIS_COMMAND_TIMEOUT_MS (then `onTimeout`, e.g. drop the connection). */
+function bounded<T>(p: Promise<T>, what: string, onTimeout?: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`Redis did not answer ${what} within ${REDIS_COMMAND_TIMEOUT_MS / 1000} s (timeout; is the server stopped or overloaded?)`));
+      onTimeout?.();
+    }, REDIS_COMMAND_TIMEOUT_MS);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
 
 /** One Redis server to scan: the server, or one master of a cluster. */
 export interface RedisNode {
@@ -120,25 +139,27 @@ class SingleNode implements RedisNode {
     readonly address: string,
   ) {}
 
+  readonly #drop = () => this.client.destroy();
+
   async scanPage(cursor: string, match: string, count: number): Promise<{ cursor: string; keys: string[] }> {
-    return scanReply(await this.client.sendCommand(['SCAN', cursor, 'MATCH', match, 'COUNT', String(count)]));
+    return scanReply(await bounded(this.client.sendCommand(['SCAN', cursor, 'MATCH', match, 'COUNT', String(count)]), 'SCAN', this.#drop));
   }
 
   readMany(keys: string[]): Promise<Value[]> {
-    return readValues(keys, (_key, args) => this.client.sendCommand(args));
+    return bounded(readValues(keys, (_key, args) => this.client.sendCommand(args)), 'MGET', this.#drop);
   }
 
   readPage(keys: string[]): Promise<PageValue[]> {
-    return readPageValues(keys, (_key, args, options) => this.client.sendCommand(args, options), true) as Promise<PageValue[]>;
+    return bounded(readPageValues(keys, (_key, args, options) => this.client.sendCommand(args, options), true) as Promise<PageValue[]>, 'MGET', this.#drop);
   }
 
   dbsize(): Promise<number | undefined> {
-    return dbsizeOf(() => this.client.sendCommand(['DBSIZE']));
+    return bounded(dbsizeOf(() => this.client.sendCommand(['DBSIZE'])), 'DBSIZE', this.#drop);
   }
 
   async close(): Promise<void> {
     try {
-      await this.client.close();
+      await bounded(this.client.close(), 'while closing');
     } catch {
       this.client.destroy();
     }
@@ -164,21 +185,21 @@ class ClusterMaster implements RedisNode {
   }
 
   async scanPage(cursor: string, match: string, count: number): Promise<{ cursor: string; keys: string[] }> {
-    const c = await this.#client();
-    return scanReply(await c.sendCommand(['SCAN', cursor, 'MATCH', match, 'COUNT', String(count)]));
+    const c = await bounded(this.#client(), 'the connection');
+    return scanReply(await bounded(c.sendCommand(['SCAN', cursor, 'MATCH', match, 'COUNT', String(count)]), 'SCAN'));
   }
 
   readMany(keys: string[]): Promise<Value[]> {
-    return readValues(keys, (key, args) => this.cluster.sendCommand(key, true, args));
+    return bounded(readValues(keys, (key, args) => this.cluster.sendCommand(key, true, args)), 'MGET');
   }
 
   readPage(keys: string[]): Promise<PageValue[]> {
-    return readPageValues(keys, (key, args, options) => this.cluster.sendCommand(key, true, args, options), true) as Promise<PageValue[]>;
+    return bounded(readPageValues(keys, (key, args, options) => this.cluster.sendCommand(key, true, args, options), true) as Promise<PageValue[]>, 'MGET');
   }
 
   async dbsize(): Promise<number | undefined> {
-    const c = await this.#client();
-    return dbsizeOf(() => c.sendCommand(['DBSIZE']));
+    const c = await bounded(this.#client(), 'the connection');
+    return bounded(dbsizeOf(() => c.sendCommand(['DBSIZE'])), 'DBSIZE');
   }
 
   async close(): Promise<void> {
@@ -447,6 +468,7 @@ function explain(e: unknown, target: RedisEndpoint): string {
   if (/CROSSSLOT|MOVED|ASK /.test(msg)) return 'the server is a Redis Cluster node';
   if (/ECONNREFUSED/.test(msg)) return 'connection refused (is Redis running on that host and port?)';
   if (/ENOTFOUND|EAI_AGAIN/.test(msg)) return 'host not found';
+  if (/^Redis did not answer /.test(msg)) return msg.replace(/^Redis /, 'the server ');
   if (/ETIMEDOUT|timeout/i.test(msg)) return 'connection timed out';
   if (/certificate|self.signed|SSL|TLS|wrong version number|handshake|alert/i.test(msg)) return `TLS failure: ${msg}`;
   if (/ECONNRESET|socket hang up|closed|EPIPE/i.test(msg)) return target.tls ? `connection closed (${msg}; during the TLS handshake?)` : `connection closed (${msg})`;
@@ -540,7 +562,7 @@ export async function openRedis(loc: RedisLocation, scanLimits: OpenedStore['sca
     throw new CollectError(`cannot read Redis at ${location}: ${line}`, hintFor(line, target), { cause: e });
   };
   try {
-    await client.connect();
+    await bounded(client.connect(), 'the handshake (AUTH, SELECT)', () => client.destroy());
   } catch (e) {
     fail(e);
   }
@@ -554,7 +576,7 @@ export async function openRedis(loc: RedisLocation, scanLimits: OpenedStore['sca
   // A cluster node? An MGET across two slots is CROSSSLOT there (and [nil, nil] on a lone server).
   let isCluster = false;
   try {
-    await client.sendCommand(['MGET', ...CROSSSLOT_PROBE.map((k) => `${conn.keyPrefix}${k}`)]);
+    await bounded(client.sendCommand(['MGET', ...CROSSSLOT_PROBE.map((k) => `${conn.keyPrefix}${k}`)]), 'MGET', () => client.destroy());
   } catch (e) {
     const msg = describeError(e);
     if (/CROSSSLOT|MOVED|ASK |CLUSTERDOWN/.test(msg)) isCluster = true;
@@ -615,7 +637,7 @@ async function openCluster(conn: Connection, scanLimits: OpenedStore['scanLimits
     throw new CollectError(`cannot read the Redis Cluster at ${location}: ${line}`, hint, { cause: e });
   };
   try {
-    await cluster.connect();
+    await bounded(cluster.connect(), 'the cluster handshake (CLUSTER SLOTS)', () => cluster.destroy());
   } catch (e) {
     fail(e);
   }
@@ -636,7 +658,7 @@ async function openCluster(conn: Connection, scanLimits: OpenedStore['scanLimits
   );
   return opened('redis-cluster', location, scanLimits, source, async () => {
     try {
-      await cluster.close();
+      await bounded(cluster.close(), 'while closing');
     } catch {
       cluster.destroy();
     }

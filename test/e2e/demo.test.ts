@@ -7,6 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { scanClients } from '../../src/clients/index.js';
+import { hashTree } from '../support/hash.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 
@@ -30,9 +32,11 @@ describe('mcp-auth-doctor demo', () => {
     const intro = demo.stdout.split('\n\n')[1]!;
     expect(intro.split('\n')[0]).toBe('Demo: the bundled sample deployment, diagnosed offline');
     expect(intro.replace(/\n  /g, ' ')).toContain(SAMPLE.summary);
-    // Run from the repository root, the equivalent command line is the sample's, as typed.
-    expect(intro).toContain(`  $ mcp-auth-doctor ${SAMPLE.args.join(' ')}\n`);
-    expect(intro).toMatch(/`demo` exits 0 \(that `diagnose`\s+run\s+exits 1, problems found\)/);
+    // Run from the repository root, the equivalent command line is the sample's, as typed (wrapped
+    // to the width with ` \` continuations, so it still pastes).
+    expect(intro.replace(/ \\\n +/g, ' ')).toContain(`  $ mcp-auth-doctor ${SAMPLE.args.join(' ')}\n`);
+    expect(intro.split('\n').every((l) => l.length <= 80)).toBe(true);
+    expect(intro).toMatch(/`demo`\s+exits\s+0\s+\(that\s+`diagnose`\s+run\s+exits\s+1,\s+problems\s+found\)/);
     expect(withoutIntro(demo.stdout)).toBe(diagnose.stdout);
     for (const key of KEYS) expect(demo.stdout).not.toContain(key);
   });
@@ -80,5 +84,23 @@ describe('mcp-auth-doctor demo', () => {
     const r = await runCli(['demo', '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout.replace(/\s+/g, ' ')).toContain('exits 0 when the diagnosis finds its problem (diagnose itself exits 1)');
+  });
+
+  it('--client: the client-side sample (a real mcp-remote cache), the same report as its diagnose --client run, read-only', async () => {
+    const sample = JSON.parse(readFileSync(join(ROOT, 'fixtures/demo/client/args.json'), 'utf8')) as { args: string[]; expectedVerdict: string };
+    const home = join(ROOT, 'fixtures/demo/client/client-home');
+    const before = hashTree(home);
+    const [demo, diagnose] = await Promise.all([runCli(['demo', '--client', '--json'], { cwd: work }), runCli([...sample.args, '--json'], { cwd: ROOT })]);
+    expect(demo.code, demo.stderr).toBe(0);
+    expect(diagnose.code).toBe(1);
+    const report = JSON.parse(demo.stdout) as { command: string; verdict: string; failingTier: string; findings: { code: string }[]; evidence: { demo: { commandLine: string[] } } };
+    expect([report.command, report.verdict, report.failingTier]).toEqual(['demo', sample.expectedVerdict, 'refresh']);
+    expect(report.findings.map((f) => f.code)).toEqual(expect.arrayContaining(['REFRESH_TOKEN_SUPERSEDED', 'REFRESH_TOKEN_NOT_FOUND']));
+    expect(report.evidence.demo.commandLine).toContain('--client');
+    const text = await runCli(['demo', '--client'], { cwd: ROOT });
+    expect(text.stdout).toContain('MCP client session: mcp-remote → http://127.0.0.1:37583/mcp');
+    const scan = await scanClients({ home });
+    for (const s of scan.sessions) for (const t of [s.accessToken, s.refreshToken]) if (t) for (const out of [demo.stdout, text.stdout]) expect(out).not.toContain(t.reveal());
+    expect(hashTree(home)).toEqual(before);
   });
 });

@@ -87,7 +87,8 @@ describe.skipIf(!haveRedis)('inspect-cache on every real bundle', () => {
   it('text output: the inventory, the orphan and which candidate selects it', async () => {
     const b = loadBundle('3.4.7/c-jwt-signing-key-rotated/default-filetree');
     const one = file('key-one', `${b.issuing['jwt_signing_key (as passed to GitHubProvider)']}\n`);
-    const r = await runCli(['inspect-cache', ...args(b), '--candidate-secret-file', one]);
+    // Wide enough that each directory is one line (text is wrapped to the width).
+    const r = await runCli(['inspect-cache', ...args(b), '--candidate-secret-file', one], { env: { COLUMNS: '300' } });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/8e2094e892ed {2}5 entries, newest .*; selected by candidate 1 \(file .*key-one\) as a jwt_signing_key string — orphaned/);
     expect(r.stdout).toMatch(/d1505f751a45 {2}0 entries; selected by jwt_signing_key .* — read/);

@@ -42,10 +42,12 @@ function cleanEnv(): Record<string, string> {
   for (const [k, v] of Object.entries(process.env)) {
     if (v === undefined) continue;
     if (/^npm_/i.test(k) && !keep.has(k.toLowerCase())) continue;
-    if (/^(FASTMCP_|GITHUB_|MCP_AUTH_DOCTOR_|STORAGE_ENCRYPTION_KEY|REDIS_PASSWORD|INIT_CWD$)/.test(k)) continue;
+    if (/^(FASTMCP_|GITHUB_|MCP_AUTH_DOCTOR_|STORAGE_ENCRYPTION_KEY|REDIS_PASSWORD|INIT_CWD$|FORCE_COLOR$)/.test(k)) continue;
     env[k] = v;
   }
   env.NO_COLOR = '1';
+  // Wide enough that every path stays on its line (text output is wrapped to COLUMNS).
+  env.COLUMNS = '1000';
   env.npm_config_update_notifier = 'false';
   return env;
 }

@@ -79,7 +79,8 @@ describe('probe-github (built CLI)', () => {
     expect(r.code).toBe(1);
     const f = upstreamFindings(r.stdout)[0]!;
     expect(f.code).toBe('UPSTREAM_RATE_LIMITED');
-    expect(f.detail).toContain('2027-01-15T08:15:00Z (in 15 min)');
+    // Live: relative to when GitHub was asked (the wall clock), not to --at (issue 12).
+    expect(f.detail).toMatch(/2027-01-15T08:15:00Z \(in .+ when GitHub was asked\)/);
   });
 
   it('403 secondary rate limit and 403 SSO', async () => {

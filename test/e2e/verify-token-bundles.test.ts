@@ -20,10 +20,12 @@ interface IssuedToken {
 }
 
 /** The bundle's own words for a token → what verify-token must find (first error code, or healthy). */
-function expectation(b: Bundle, t: IssuedToken): { verdict: 'healthy' | 'failing'; code?: string; tier?: string } {
+function expectation(b: Bundle, t: IssuedToken): { verdict: 'healthy' | 'failing'; code?: string; tier?: string; also?: string } {
   const s = t.status;
   if (s.startsWith('valid') || s.startsWith('JWT valid; upstream')) return { verdict: 'healthy' };
-  if (s.startsWith('rotated')) return { verdict: 'failing', code: 'REFRESH_TOKEN_NOT_FOUND', tier: 'refresh' };
+  // Rotated by the bundle's own later refresh: FastMCP stops at the missing hash, and its successor in
+  // the store proves why (REFRESH_TOKEN_SUPERSEDED, the verdict's cause).
+  if (s.startsWith('rotated')) return { verdict: 'failing', code: 'REFRESH_TOKEN_NOT_FOUND', tier: 'refresh', also: 'REFRESH_TOKEN_SUPERSEDED' };
   if (s.startsWith('expired')) return { verdict: 'failing', code: 'JWT_EXPIRED', tier: 'jwt' };
   if (s.includes('JTI mapping missing')) return { verdict: 'failing', code: 'STORE_JTI_MAPPING_MISSING', tier: 'storage' };
   if (s.startsWith('signature does not verify')) {
@@ -65,6 +67,7 @@ describe.each(bundles.map((b, i) => [b.id, b, i + 1] as const))('%s', (_id, b, d
       expect(r.code).toBe(0);
     } else {
       expect(firstError?.code).toBe(want.code);
+      if (want.also) expect(report.summary).toContain(want.also);
       expect(report.failingTier).toBe(want.tier);
       expect(r.code).toBe(1);
     }

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { cleanSecretText, parseEnvFile } from '../../src/inputs.js';
 import { fingerprint, redactUrl, Secret, setRevealSecrets } from '../../src/secrets.js';
-import { isoTime, parseAt } from '../../src/time.js';
+import { EARLIEST_EPOCH_SECONDS, isoTime, parseAt } from '../../src/time.js';
 import { anyText, oneLine, RUNS } from './arbitraries.js';
 
 const envName = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_.]{0,20}$/);
@@ -75,12 +75,50 @@ describe('--at', () => {
 
   it('unix seconds, milliseconds (13 digits) and ISO 8601 give the same instant', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1_000_000_000, max: 4_102_444_800 }), (s) => {
+      fc.property(fc.integer({ min: EARLIEST_EPOCH_SECONDS, max: 4_102_444_800 }), (s) => {
         expect(parseAt(String(s))).toBe(s);
         expect(parseAt(` ${s * 1000} `)).toBe(s);
         expect(parseAt(new Date(s * 1000).toISOString())).toBe(s);
         expect(parseAt(isoTime(s))).toBe(s);
       }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('an ISO time without a zone is UTC, never local time; with an offset it is that offset', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: EARLIEST_EPOCH_SECONDS, max: 4_102_444_800 }), fc.integer({ min: -12 * 60, max: 14 * 60 }), (s, offMin) => {
+        const iso = new Date(s * 1000).toISOString();
+        expect(parseAt(iso.replace(/Z$/, ''))).toBe(s);
+        expect(parseAt(iso.replace(/\.000Z$/, '').replace('T', ' '))).toBe(s);
+        const sign = offMin < 0 ? '-' : '+';
+        const hh = String(Math.floor(Math.abs(offMin) / 60)).padStart(2, '0');
+        const mm = String(Math.abs(offMin) % 60).padStart(2, '0');
+        const local = new Date((s + offMin * 60) * 1000).toISOString().replace(/\.000Z$/, '');
+        expect(parseAt(`${local}${sign}${hh}:${mm}`)).toBe(s);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('negative and pre-2015 epoch values, empty text and other date formats are usage errors naming the flag', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.integer({ min: 0, max: EARLIEST_EPOCH_SECONDS - 1 }).map(String),
+          fc.integer({ min: -1e12, max: -1 }).map(String),
+          fc.constantFrom('', '   ', 'Dec 25', '1/2/2026', 'tomorrow', '2026-13-45', '2026-02-30T00:00:00Z', '2026-01-01T25:00:00Z'),
+        ),
+        fc.constantFrom('--at', '--since'),
+        (text, flag) => {
+          expect(() => parseAt(text, flag)).toThrow(UsageError);
+          try {
+            parseAt(text, flag);
+          } catch (e) {
+            expect((e as UsageError).message.startsWith(`${flag} `)).toBe(true);
+          }
+        },
+      ),
       { numRuns: RUNS },
     );
   });

@@ -202,7 +202,7 @@ function otherRuns(): Run[] {
     { name: 'GitHub 401 for the token', args: ['probe-github', '--upstream-token-file', file(UNKNOWN_UPSTREAM), '--github-api-url', github.get(b.id)!.apiUrl, '--no-check-token'], codes: [1] },
     { name: 'check-token with a wrong app secret', args: ['probe-github', '--upstream-token-file', file(UNKNOWN_UPSTREAM), '--github-api-url', github.get(b.id)!.apiUrl, ...d.client, '--upstream-client-secret-file', file(WRONG_CLIENT_SECRET)], codes: [3] },
     { name: 'audit-log API 401 for the token', args: ['github-audit', '--org', 'example-org', '--audit-token-file', file(WRONG_CLIENT_SECRET), '--github-api-url', auditGithub.apiUrl], codes: [3] },
-    { name: 'GitHub unreachable', args: ['probe-github', '--upstream-token-file', file(UNKNOWN_UPSTREAM), '--github-api-url', `http://127.0.0.1:${port}`, '--github-timeout', '2000'], codes: [1] },
+    { name: 'GitHub unreachable', args: ['probe-github', '--upstream-token-file', file(UNKNOWN_UPSTREAM), '--github-api-url', `http://127.0.0.1:${port}`, '--github-timeout', '2000'], codes: [3] },
     { name: 'the canary is rejected', args: ['check', '--server', mcp.get('3.4.7/a-healthy/default-filetree')!.url, '--token-file', file(b.accessToken)], codes: [1] },
     { name: 'MCP server unreachable, with the canary', args: ['check', '--server', `http://127.0.0.1:${port}/mcp`, '--token-file', file(b.accessToken), '--http-timeout', '2000'], codes: [3] },
   ];
@@ -226,7 +226,8 @@ async function runChecked(run: Run, format: { name: string; args: string[] }, ex
   // What the operator typed in the clear (paths, URLs without their passwords) is no leak.
   let typed = args.join(' ');
   for (const s of secrets) typed = typed.split(s.value).join(' ');
-  const publicText = `${program()}\n${typed}`;
+  // Finding codes are public, also in lower case (the docs/findings.md anchors the GitHub summary links to).
+  const publicText = `${program()}\n${program().toLowerCase()}\n${typed}`;
   for (const [where, text] of Object.entries(outputs)) expect(leaks(text, secrets, publicText), `${run.name} (${format.name}${extra.join(' ')}) ${where}`).toEqual([]);
   expect(r.stderr).not.toMatch(/internal error/);
   if (!extra.includes('--debug')) expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);

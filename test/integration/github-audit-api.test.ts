@@ -19,6 +19,9 @@ function events(n: number): Record<string, unknown>[] {
     out.push({ '@timestamp': 1795000000000 + i * 60_000, action: i % 3 === 2 ? 'oauth_access.destroy' : 'oauth_access.create', actor: 'owner-example', user: 'member-example', oauth_application_name: 'Example MCP Proxy', ...(i % 3 === 2 ? { explanation: 'max_for_app' } : {}) });
   }
   out.push({ '@timestamp': 1795000000000, action: 'repo.create', actor: 'owner-example' });
+  // The app's authorization granted and removed (user revocation): read by a second query.
+  out.push({ '@timestamp': 1794999000000, action: 'oauth_authorization.create', actor: 'member-example', user: 'member-example', oauth_application_name: 'Example MCP Proxy' });
+  out.push({ '@timestamp': 1795001000000, action: 'oauth_authorization.destroy', actor: 'member-example', user: 'member-example', oauth_application_name: 'Example MCP Proxy' });
   return out;
 }
 
@@ -29,15 +32,18 @@ async function setup(extra: Partial<NonNullable<Parameters<typeof startFakeGithu
 const opts = (over: Partial<AuditApiOptions> = {}): AuditApiOptions => ({ kind: 'org', name: 'example-org', token: new Secret(AUDIT, 'audit-log token'), apiUrl: gh!.apiUrl, http: { timeoutMs: 2000, userAgent: 'test' }, ...over });
 
 describe('audit-log API', () => {
-  it('follows the Link cursor over every page (≥3), filtered by the phrase', async () => {
+  it('follows the Link cursor over every page (≥3), filtered by the phrase; reads oauth_access and oauth_authorization events', async () => {
     await setup();
     const recs: RawRecord[] = [];
     const r = await readAuditLog(opts(), (rec) => recs.push(rec));
-    expect(r.pages).toBe(3);
-    expect(r.records).toBe(14);
-    expect(recs.every((x) => String(x.action).startsWith('oauth_access.'))).toBe(true);
+    expect(r.pages).toBe(4);
+    expect(r.records).toBe(16);
+    expect(recs.filter((x) => String(x.action).startsWith('oauth_access.'))).toHaveLength(14);
+    expect(recs.filter((x) => String(x.action).startsWith('oauth_authorization.')).map((x) => x.action)).toEqual(['oauth_authorization.destroy', 'oauth_authorization.create']);
+    expect(recs.some((x) => x.action === 'repo.create')).toBe(false);
     const calls = gh!.requests.filter((x) => x.path === '/orgs/example-org/audit-log');
-    expect(calls).toHaveLength(3);
+    expect(calls).toHaveLength(4);
+    expect(calls[3]!.query).toMatchObject({ phrase: 'action:oauth_authorization', per_page: '100', include: 'web' });
     expect(calls[0]!.query).toMatchObject({ phrase: 'action:oauth_access', per_page: '100', include: 'web' });
     expect(calls[0]!.query.after).toBeUndefined();
     expect(calls[1]!.query.after).toBeTruthy();
@@ -48,7 +54,7 @@ describe('audit-log API', () => {
   it('enterprise endpoint; --since becomes a created:>= qualifier', async () => {
     await setup();
     const r = await readAuditLog(opts({ kind: 'enterprise', name: 'example-ent', since: 1795000000 }), () => {});
-    expect(r.records).toBe(14);
+    expect(r.records).toBe(16);
     expect(gh!.requests[0]!.path).toBe('/enterprises/example-ent/audit-log');
     expect(gh!.requests[0]!.query.phrase).toBe(auditPhrase({ since: 1795000000 }));
     expect(auditPhrase({ since: 1795000000 })).toBe('action:oauth_access created:>=2026-11-18');
@@ -58,7 +64,7 @@ describe('audit-log API', () => {
     await setup({ remaining: 0 });
     const r = await readAuditLog(opts(), () => {});
     expect(r.pages).toBe(1);
-    expect(r.stopped).toMatch(/rate limit reached 0 after 1 page/);
+    expect(r.stopped).toMatch(/rate limit reached 0 after 1 page.*\(action:oauth_authorization events not read\)/);
   });
 
   it.each([

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { reportSchemaErrors } from './json-schema.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/mcp-auth-doctor.js', import.meta.url));
 
@@ -42,7 +43,7 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
     // A clean, predictable environment: no colour, no ambient GitHub/FastMCP settings from the host.
     for (const [k, v] of Object.entries(process.env)) {
       if (v === undefined) continue;
-      if (/^(FASTMCP_|GITHUB_|MCP_AUTH_DOCTOR_|STORAGE_ENCRYPTION_KEY|REDIS_PASSWORD)/.test(k)) continue;
+      if (/^(FASTMCP_|GITHUB_|MCP_AUTH_DOCTOR_|STORAGE_ENCRYPTION_KEY|REDIS_PASSWORD|FORCE_COLOR$|COLUMNS$)/.test(k)) continue;
       env[k] = v;
     }
     env.NO_COLOR = '1';
@@ -71,9 +72,25 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      // Every JSON report any e2e test gets is checked against the published schema.
+      const problems = jsonSchemaProblems(args, stdout);
+      if (problems.length) reject(new Error(`the JSON output of \`${args.join(' ')}\` does not match docs/report.schema.json:\n  ${problems.slice(0, 10).join('\n  ')}`));
+      else resolve({ code, stdout, stderr });
     });
     if (opts.input !== undefined) child.stdin.end(opts.input);
     else child.stdin.end();
   });
+}
+
+/** With --json / --format json and a JSON document on stdout: its differences from docs/report.schema.json. */
+export function jsonSchemaProblems(args: string[], stdout: string): string[] {
+  const json = args.some((a, i) => a === '--json' || a === '--format=json' || (a === '--format' && args[i + 1] === 'json'));
+  if (!json || !stdout.trim() || args.includes('--output')) return [];
+  let doc: unknown;
+  try {
+    doc = JSON.parse(stdout);
+  } catch {
+    return [];
+  }
+  return reportSchemaErrors(doc);
 }

@@ -2,10 +2,11 @@
  * The real MCP-client bundles in fixtures/real-clients (copied from shared/real-clients), and a
  * copy of a bundle's client home with the file modes the client wrote (git keeps no 0600).
  */
-import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startFakeGithub, type FakeGithub, type TokenBehaviour } from './fake-github.js';
 
 export const CLIENT_FIXTURES = fileURLToPath(new URL('../../fixtures/real-clients', import.meta.url));
 
@@ -74,4 +75,42 @@ export function copyFromSourceHome(name: string, fileMode = 0o600): string {
   };
   walk(home);
   return home;
+}
+
+/**
+ * The stand-in GitHub of a client bundle at capture (fake_github_state.json): its access tokens that
+ * were live then answer 200, everything else 401 Bad credentials.
+ */
+export async function fakeGithubFromClientBundle(b: ClientBundle): Promise<FakeGithub> {
+  const state = JSON.parse(readFileSync(join(b.dir, 'fake_github_state.json'), 'utf8')) as {
+    app: { client_id: string };
+    user: { login: string; id: number };
+    access_tokens: Record<string, { token: string; revoked: boolean; expires_at: number | null; scope?: string }>;
+  };
+  const now = b.scenario.captured_at;
+  const tokens: Record<string, TokenBehaviour> = {};
+  for (const t of Object.values(state.access_tokens)) {
+    const alive = !t.revoked && (t.expires_at === null || t.expires_at > now);
+    tokens[t.token] = alive ? { kind: 'ok', login: state.user.login, id: state.user.id, scopes: '', expiresAt: t.expires_at, clientId: state.app.client_id, clientIdHeader: false } : { kind: 'bad-credentials' };
+  }
+  const secret = (b.settings as unknown as { current_server: Record<string, string> }).current_server['upstream_client_secret (GitHub app client_secret)']!;
+  return startFakeGithub({ tokens, apps: { [state.app.client_id]: { secret, name: 'stand-in app' } }, now });
+}
+
+/** The acceptance command line's deployment flags for a client bundle (key files written to `dir`). */
+export function clientBundleArgs(b: ClientBundle, dir: string): string[] {
+  const cur = (b.settings as unknown as { current_server: Record<string, string> }).current_server;
+  const sk = join(dir, 'signing-key');
+  const cs = join(dir, 'client-secret');
+  writeFileSync(sk, `${cur['jwt_signing_key (as passed to GitHubProvider)']}\n`);
+  writeFileSync(cs, `${cur['upstream_client_secret (GitHub app client_secret)']}\n`);
+  return [
+    '--server-url', b.settings.server_url,
+    '--store', join(b.dir, 'server', 'storage'),
+    '--jwt-signing-key-file', sk,
+    '--upstream-client-id', cur['upstream_client_id (GitHub app client_id)']!,
+    '--upstream-client-secret-file', cs,
+    '--base-url', b.settings.base_url,
+    '--at', String(b.scenario.captured_at),
+  ];
 }

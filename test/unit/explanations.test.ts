@@ -208,6 +208,10 @@ const CASES: Record<string, Case> = {
     yes: () => diagnose({ token: refreshToken(), chain: collected(chain({ refreshMeta: missing('mcp-refresh-tokens') })) }, { fastmcpVersion: '2.13.1', fastmcpVersionSource: 'flag' }),
     no: () => diagnose({ token: refreshToken(), chain: collected(chain({ refreshMeta: missing('mcp-refresh-tokens') })) }, { fastmcpVersion: '2.14.7', fastmcpVersionSource: 'flag' }),
   },
+  'REFRESH_TOKEN_SUPERSEDED→REFRESH_TOKEN_NOT_FOUND': {
+    yes: () => diagnose({ token: refreshToken(), chain: collected(chain({ refreshMeta: missing('mcp-refresh-tokens'), refreshSuccessors: [{ hashPrefix: 'e0ed27e128ae', createdAt: NOW - 1, expiresAt: null }] })) }),
+    no: () => diagnose({ token: refreshToken(), chain: collected(chain({ refreshMeta: missing('mcp-refresh-tokens'), refreshSuccessors: [] })) }),
+  },
   'JWT_EXPIRED→STORE_JTI_MAPPING_MISSING': {
     yes: () => diagnose({ token: collected(token({}, { exp: NOW - 60 })), chain: collected(chain({ mapping: { state: 'expired', expiresAt: NOW - 60, where: W('mcp-jti-mappings') } })) }),
     no: () => diagnose({ token: collected(token({}, { exp: NOW - 60 })), chain: collected(chain({ mapping: missing('mcp-jti-mappings') })) }),

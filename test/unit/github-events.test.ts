@@ -130,6 +130,18 @@ describe('IdpCollector', () => {
     expect(evidence.limited).toMatch(/first 3 token events/);
   });
 
+  // Issue 14 item 8: a large export of other apps' events neither fills memory nor crowds out --app's.
+  it('--app without known tokens keeps only that app\'s events (others are counted, not kept)', () => {
+    const c = new IdpCollector({ tokens: [], maxKept: 3, app: 'Mine' });
+    for (let i = 0; i < 10; i++) c.add(rec('oauth_access.create', 1000 + i, { oauth_application_name: 'Other' }));
+    c.add(rec('oauth_access.create', 2000, { oauth_application_name: 'Mine' }));
+    c.add(rec('oauth_access.destroy', 2001, { oauth_application_name: 'Mine' }));
+    const { evidence, appNotFound } = c.result([]);
+    expect(appNotFound).toBeUndefined();
+    expect(evidence.eventsForApp).toBe(2);
+    expect(evidence.limited).toBeUndefined();
+  });
+
   it('--since drops older events', () => {
     const c = new IdpCollector({ tokens: [], since: 1500 });
     c.add(rec('oauth_access.create', 1000));

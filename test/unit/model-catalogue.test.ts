@@ -8,7 +8,7 @@ describe('the finding catalogue', () => {
     const codes = CATALOGUE.map((e) => e.code);
     expect(new Set(codes).size).toBe(codes.length);
     for (const e of CATALOGUE) {
-      expect(e.code).toMatch(/^(CONFIG|JWT|STORE|REFRESH|UPSTREAM|IDP|DISCOVERY)_[A-Z0-9_]+$/);
+      expect(e.code).toMatch(/^(CLIENT|CONFIG|JWT|STORE|REFRESH|UPSTREAM|IDP|DISCOVERY)_[A-Z0-9_]+$/);
       expect(e.code.split('_')[0]!.toLowerCase().replace('store', 'storage')).toBe(e.tier === 'discovery' ? 'discovery' : e.tier);
       expect(TIERS).toContain(e.tier);
       for (const field of ['title', 'meaning', 'fix', 'seenIn'] as const) expect(e[field].length, `${e.code}.${field}`).toBeGreaterThan(10);

@@ -38,6 +38,13 @@ describe('config rules', () => {
     expect(codes(ev({ replicas: 1 }, { store: collected(store('diskcache')) }))).toEqual([]);
   });
 
+  it('--store-shared: a FileTree store on a shared volume is one store; a shared diskcache SQLite file still is not (says why)', () => {
+    expect(codes(ev({ replicas: 3, storeShared: true }, { store: collected(store('filetree')) }))).toEqual([]);
+    const sqlite = configRules(ev({ replicas: 3, storeShared: true }, { store: collected(store('diskcache')) }));
+    expect(sqlite.map((f) => f.code)).toEqual(['CONFIG_PER_INSTANCE_STORE']);
+    expect(sqlite[0]!.detail).toMatch(/--store-shared does not apply to a diskcache SQLite file/);
+  });
+
   it('keys derived from the client secret: advice from diagnose and check only', () => {
     expect(codes(ev({ keySource: 'client-secret' }))).toEqual(['info:CONFIG_KEY_DERIVED_FROM_CLIENT_SECRET']);
     expect(codes(ev({ keySource: 'client-secret' }, {}, 'check'))).toEqual(['info:CONFIG_KEY_DERIVED_FROM_CLIENT_SECRET']);

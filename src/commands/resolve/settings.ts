@@ -59,6 +59,8 @@ export interface SettingsInputs {
   requiredScopes?: string;
   githubApiUrl?: string;
   replicas?: number;
+  /** --store-shared */
+  storeShared?: boolean;
   mcpClients?: number;
 }
 
@@ -86,6 +88,7 @@ export function buildSettings(input: SettingsInputs, env: NodeJS.ProcessEnv): Se
   const clientId = input.upstreamClientId ?? firstEnv(env, ENV.clientId);
   if (clientId) s.upstreamClientId = clientId;
   if (input.replicas !== undefined) s.replicas = input.replicas;
+  if (input.storeShared) s.storeShared = true;
   if (input.mcpClients !== undefined) s.mcpClients = input.mcpClients;
   applyKeySettings(s, input.keys);
   return s;

@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError, UsageError, describeError } from '../../errors.js';
 import { readSecret, type InputSources } from '../../inputs.js';
-import { Secret, redactUrl } from '../../secrets.js';
+import { Secret, redactUrl, showPath } from '../../secrets.js';
 import type { RedisEndpoint, RedisLocation, StoreTarget } from '../../stores/index.js';
 import { ENV, firstEnv } from './env.js';
 
@@ -67,7 +67,7 @@ function readPem(path: string, what: string): string {
     return readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(`${what} ${path} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? describeError(e)})`}`, 'check the path');
+    throw new InputError(`${what} ${showPath(path)} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? describeError(e)})`}`, 'check the path');
   }
 }
 

@@ -4,6 +4,7 @@
 import { UsageError } from '../../errors.js';
 import { cleanTokenText } from '../../fastmcp/jwt.js';
 import { readTextFile, type InputSources } from '../../inputs.js';
+import { registerSecret } from '../../secrets.js';
 
 export interface TokenInput {
   text: string;
@@ -26,5 +27,6 @@ export async function readTokenInput(positional: string | undefined, tokenFile: 
   }
   const text = cleanTokenText(raw);
   if (!text) throw new UsageError(`the ${source} is empty`, 'pass the JWT the client sends');
+  registerSecret(text);
   return { text, source };
 }

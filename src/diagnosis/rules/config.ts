@@ -31,9 +31,13 @@ export function configRules(ev: Evidence): Finding[] {
   }
 
   // Several replicas with a per-instance store.
-  if (s.replicas !== undefined && s.replicas > 1 && store && (store.kind === 'diskcache' || store.kind === 'filetree')) {
+  // --store-shared: a FileTree directory on a volume every replica mounts is one store. A diskcache
+  // SQLite file is not made safe by sharing it (SQLite over a network volume corrupts under
+  // concurrent writers), so it stays a finding, saying why.
+  const sharedFileTree = s.storeShared === true && store?.kind === 'filetree';
+  if (s.replicas !== undefined && s.replicas > 1 && store && (store.kind === 'diskcache' || store.kind === 'filetree') && !sharedFileTree) {
     out.push(
-      finding('CONFIG_PER_INSTANCE_STORE', `--replicas ${s.replicas}, but the store is a ${store.kind === 'diskcache' ? 'diskcache SQLite file' : 'FileTree directory'} (${store.location}), local to one instance unless every replica mounts the same volume: JTI mappings, authorization codes and refresh metadata written by one replica are missing on the others.`, {
+      finding('CONFIG_PER_INSTANCE_STORE', `--replicas ${s.replicas}, but the store is a ${store.kind === 'diskcache' ? 'diskcache SQLite file' : 'FileTree directory'} (${store.location}), local to one instance unless every replica mounts the same volume: JTI mappings, authorization codes and refresh metadata written by one replica are missing on the others.${s.storeShared && store.kind === 'diskcache' ? ' --store-shared does not apply to a diskcache SQLite file: SQLite on a volume shared by several writers is not safe (locking over network filesystems); use Redis or a FileTree store.' : ''}`, {
         stage: 'config',
       }),
     );

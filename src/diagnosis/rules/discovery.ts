@@ -6,11 +6,13 @@
  * data — `{ id, title, ref, needs, evaluate }` in DISCOVERY_CHECKS, in the order they are shown — and
  * `assessDiscovery` runs them over the observed surface under the chosen spec revision.
  * `discoveryRules` turns every judged check that carries a code into a finding, in check order, so
- * the first error finding is the first failing check; then the canary.
+ * the first error finding is the first failing check; then the canary; then the replicas (several
+ * --server: rules/replicas.ts).
  */
 import { valueOf, type CanaryEvidence, type DiscoveryAssessment, type DiscoveryCheck, type DiscoveryEvidence, type DiscoveryExchange, type Evidence, type Finding, type FindingCode, type Severity, type WwwAuthChallenge } from '../../model/index.js';
 import { absoluteHttpUrl, isLoopbackHost, metadataOk } from '../../server/urls.js';
 import { finding } from '../finding.js';
+import { replicaFindings } from './replicas.js';
 
 type Spec = DiscoveryEvidence['spec'];
 
@@ -660,5 +662,6 @@ export function discoveryRules(ev: Evidence): Finding[] {
     }
   }
   out.push(...canaryFindings(ev));
+  out.push(...replicaFindings(ev));
   return out;
 }

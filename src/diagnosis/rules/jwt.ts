@@ -157,7 +157,12 @@ export function jwtRules(ev: Evidence): Finding[] {
 
   // 6. jti: FastMCP reads payload["jti"] for the swap
   if (kind !== 'id-jag' && (typeof claims.jti !== 'string' || claims.jti === '')) {
-    out.push(finding('JWT_MISSING_JTI', 'The payload has no jti; FastMCP\'s token swap fails on it (KeyError) and answers invalid_token.', { stage: 'jwt.jti', logLine: logLineFor('jwt.jti', lc) }));
+    const jti = claims.jti;
+    const detail =
+      jti === undefined
+        ? 'The payload has no jti; FastMCP\'s token swap fails on it (KeyError) and answers invalid_token.'
+        : `The payload's jti is ${jti === '' ? 'empty' : `not a string but a JSON ${jti === null ? 'null' : typeof jti} (${JSON.stringify(jti)?.slice(0, 40)})`}; FastMCP's token swap finds no JTI mapping under it and answers invalid_token.`;
+    out.push(finding('JWT_MISSING_JTI', detail, { stage: 'jwt.jti', logLine: logLineFor('jwt.jti', lc) }));
   }
   return out;
 }

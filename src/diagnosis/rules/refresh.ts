@@ -10,7 +10,8 @@
 import { atLeast } from '../../fastmcp/version.js';
 import { logLineFor } from '../../fastmcp/loglines.js';
 import type { Evidence, Finding } from '../../model/index.js';
-import { pathOf, versionAtLeast } from '../facts.js';
+import { isoTime } from '../../time.js';
+import { pathOf, tokenOf, versionAtLeast } from '../facts.js';
 import { finding } from '../finding.js';
 import { chainLogContext, lookupWords, refreshHashGone } from './storage.js';
 
@@ -48,6 +49,8 @@ export function refreshRules(ev: Evidence): Finding[] {
   const mappingGone = chain.mapping !== undefined && chain.mapping.state !== 'present';
   const rotated = mappingGone ? ' Its refresh JTI mapping is gone too — exactly what a rotation leaves behind (FastMCP deletes both when it issues the next pair).' : '';
   const memoryNote = memory ? ' (This version never persisted the hash: any restart loses it.)' : '';
+  const successors = chain.refreshSuccessors ?? [];
+  const newest = successors[0];
   out.push(
     finding('REFRESH_TOKEN_NOT_FOUND', `The refresh token's hash ${(lc.tokenSha256 ?? '').slice(0, 12)}… is ${lookupWords(l, ev.now)}.${rotated}${memoryNote}${chain.foundElsewhere ? ` The chain is in ${chain.foundElsewhere}.` : ''} FastMCP answers invalid_grant.`, {
       stage: 'refresh.hash',
@@ -55,5 +58,18 @@ export function refreshRules(ev: Evidence): Finding[] {
       data: { lookup: l.state, where: l.where, refreshMappingGone: mappingGone },
     }),
   );
+  // FastMCP stops at the missing hash (above); a successor for the same client proves why (explanations.ts).
+  if (newest) {
+    const claims = tokenOf(ev)?.claims;
+    const iat = typeof claims?.iat === 'number' ? claims.iat : undefined;
+    const clientId = lc.clientId ?? 'the same client';
+    out.push(
+      finding(
+        'REFRESH_TOKEN_SUPERSEDED',
+        `A newer refresh token for client_id ${clientId} exists: its entry ${newest.hashPrefix}… in mcp-refresh-tokens was created at ${isoTime(newest.createdAt)}${iat !== undefined ? `, after this token was issued (${isoTime(iat)})` : ''}${successors.length > 1 ? ` (${successors.length} newer entries in all)` : ''}. This token was rotated and its successor went to whoever redeemed it.`,
+        { stage: 'refresh.hash', data: { successorCreatedAt: newest.createdAt, successorHashPrefix: newest.hashPrefix, successors: successors.length, ...(iat !== undefined ? { presentedIssuedAt: iat } : {}) } },
+      ),
+    );
+  }
   return out;
 }

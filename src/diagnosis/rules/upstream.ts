@@ -98,7 +98,7 @@ export function upstreamRules(ev: Evidence): Finding[] {
       );
     } else if (user.outcome === 'rate-limited' || user.outcome === 'secondary-rate-limit') {
       const rl = user.headers.rateLimit;
-      const reset = rl?.reset !== undefined ? ` The limit resets at ${isoTime(rl.reset)} (${relative(rl.reset, ev.now)}).` : '';
+      const reset = rl?.reset !== undefined ? ` The limit resets at ${isoTime(rl.reset)} (${relative(rl.reset, up.probedAt ?? ev.now)}${up.probedAt !== undefined ? ' when GitHub was asked' : ''}).` : '';
       const retry = user.headers.retryAfter !== undefined ? ` GitHub asks to wait ${user.headers.retryAfter} s (retry-after).` : '';
       const figures = rl ? ` (${rl.resource ?? 'core'}: ${rl.used ?? '?'} of ${rl.limit ?? '?'} used, ${rl.remaining ?? '?'} remaining)` : '';
       const what = user.outcome === 'rate-limited' ? `the primary rate limit is exhausted${figures}` : `a secondary rate limit applies${figures}`;

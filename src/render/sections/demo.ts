@@ -12,13 +12,37 @@ function shellWord(a: string): string {
   return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
 }
 
+/** A command line wrapped to `width` with ` \` continuations (it still pastes into a shell); a flag and its value stay on one line. */
+function shellLines(words: string[], width: number): string[] {
+  const groups: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const next = words[i + 1];
+    if (w.startsWith('-') && next !== undefined && !next.startsWith('-')) {
+      groups.push(`${w} ${next}`);
+      i++;
+    } else groups.push(w);
+  }
+  const lines: string[] = [];
+  let line = '$';
+  for (const g of groups) {
+    if (line !== '$' && line.length + 1 + g.length + 2 > width) {
+      lines.push(`${line} \\`);
+      line = `    ${g}`;
+    } else line = `${line} ${g}`;
+  }
+  lines.push(line);
+  return lines;
+}
+
 export function demoSection(report: Report, s: Style): string {
   const demo = report.evidence.demo;
   if (!demo) return '';
+  const w = s.width - 2;
   return [
     s.bold('Demo: the bundled sample deployment, diagnosed offline'),
-    indent(wrap(demo.summary, 98), 2),
-    indent(s.dim(`$ ${demo.commandLine.map(shellWord).join(' ')}`), 2),
-    indent(wrap(`The sample is built to be diagnosed as ${demo.expectedVerdict}; when it is, \`demo\` exits 0 (that \`diagnose\` run exits ${DIAGNOSE_EXIT[demo.expectedVerdict]}).`, 98), 2),
+    indent(wrap(demo.summary, w), 2),
+    indent(s.dim(shellLines(demo.commandLine.map(shellWord), w).join('\n')), 2),
+    indent(wrap(`The sample is built to be diagnosed as ${demo.expectedVerdict}; when it is, \`demo\` exits 0 (that \`diagnose\` run exits ${DIAGNOSE_EXIT[demo.expectedVerdict]}).`, w), 2),
   ].join('\n');
 }

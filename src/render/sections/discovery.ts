@@ -1,5 +1,5 @@
 import type { CanaryEvidence, Collected, DiscoveryEvidence, Report } from '../../model/index.js';
-import { indent, wrap, type Style } from '../style.js';
+import { columns, indent, wrap, type Style } from '../style.js';
 
 /** Wrapped to `width`, line breaks in the text (from a server) folded into spaces. */
 const fold = (text: string, width: number) => wrap(text.replace(/\s+/g, ' '), width);
@@ -17,7 +17,7 @@ function canaryLine(c: Collected<CanaryEvidence>, s: Style): string {
     if (v.message) parts.push(v.message);
     return `${s.status('pass')} canary: ${parts.join(', ')}`;
   }
-  if (v.outcome === 'rejected') return `${s.status('fail')} canary: rejected (401)${v.wwwAuthenticate ? `\n${indent(s.dim(fold(`WWW-Authenticate: ${v.wwwAuthenticate}`, 96)), 4)}` : ''}`;
+  if (v.outcome === 'rejected') return `${s.status('fail')} canary: rejected (401)${v.wwwAuthenticate ? `\n${indent(s.dim(fold(`WWW-Authenticate: ${v.wwwAuthenticate}`, s.width - 4)), 4)}` : ''}`;
   return `${s.status('fail')} canary: ${v.status ?? 'no answer'}${v.message ? ` (${v.message})` : ''}`;
 }
 
@@ -34,24 +34,21 @@ export function discoverySection(report: Report, style: Style): string {
     const width = Math.max(...checks.map((c) => c.title.length));
     for (let i = 0; i < checks.length; i++) {
       const c = checks[i]!;
-      // A run of checks skipped for one reason is one line.
+      // A run of checks skipped for one reason is one line; "not reached" after a failed check says no more.
       let j = i;
       while (j + 1 < checks.length && c.status === 'skipped' && checks[j + 1]!.status === 'skipped' && checks[j + 1]!.detail === c.detail) j++;
       if (j - i >= 2) {
-        out.push(`  ${s.status('skipped')} ${s.dim(`${j - i + 1} checks ${c.detail}`)}`);
+        const after = checks.slice(0, i).some((x) => x.status === 'fail' || x.status === 'warn') && /^not reached\b/.test(c.detail);
+        out.push(`  ${s.status('skipped')} ${s.dim(after ? `${j - i + 1} checks not reached` : wrap(`${j - i + 1} checks ${c.detail}`, s.width - 4, 4))}`);
         i = j;
         continue;
       }
       const ref = (c.ref ?? '').split(' ')[0]!.padEnd(3);
-      const head = `  ${s.status(c.status)} ${s.dim(ref)} ${c.title.padEnd(width)}`;
-      const plainHead = `  x ${ref} ${c.title.padEnd(width)}`;
-      const detail = c.status === 'skipped' ? s.dim(c.detail) : c.detail;
+      // The icon follows the finding's severity: a check that fails with a warning is not a red ✘.
+      const icon = c.status === 'fail' && c.severity === 'warning' ? 'warn' : c.status === 'fail' && c.severity === 'info' ? 'info' : c.status;
       const code = c.code && c.status !== 'pass' && c.status !== 'skipped' ? ` ${s.bold(`[${c.code}]`)}` : '';
-      if (plainHead.length + c.detail.length + 2 <= 130 && !code) out.push(`${head}  ${detail}`);
-      else {
-        out.push(`${head}${code}`);
-        out.push(indent(c.status === 'skipped' ? s.dim(fold(c.detail, 96)) : fold(c.detail, 96), 10));
-      }
+      const head = `  ${s.status(icon)} ${s.dim(ref)} ${c.title}${code}`;
+      out.push(columns(head, c.detail, { width: s.width, column: 4 + 4 + width + 2, under: 10, ...(c.status === 'skipped' ? { style: s.dim } : {}) }));
     }
     const firstId = report.discovery?.firstFailure;
     const first = firstId ? checks.find((c) => c.id === firstId) : undefined;
@@ -60,5 +57,15 @@ export function discoverySection(report: Report, style: Style): string {
     out.push(`${s.bold('Discovery')}: ${s.dim(`skipped: ${dc.reason}`)}`);
   }
   if (ev.canary) out.push('', canaryLine(ev.canary, s));
+  if (ev.replicas?.length) {
+    // Several --server: one line per replica; what differs is the DISCOVERY_REPLICA_DRIFT finding in Checks.
+    const drift = new Set(report.findings.filter((f) => f.code === 'DISCOVERY_REPLICA_DRIFT').map((f) => (f.data as { replica?: number } | undefined)?.replica));
+    out.push('', `${s.bold('Replicas')} ${s.dim(`compared with replica 1 (${d?.serverUrl ?? 'the first --server'})`)}`);
+    ev.replicas.forEach((r, i) => {
+      const n = i + 2;
+      const same = !drift.has(n);
+      out.push(wrap(`  ${s.status(same ? 'pass' : 'fail')} replica ${n} ${r.server}: ${same ? 'answers the same' : 'differs (DISCOVERY_REPLICA_DRIFT below)'}`, s.width, 6));
+    });
+  }
   return out.join('\n');
 }

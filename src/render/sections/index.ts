@@ -18,9 +18,11 @@ export async function sectionsFor(command: CommandName): Promise<Section[]> {
     case 'github-audit':
       return [(await import('./idp.js')).idpSection];
     case 'diagnose':
-      return [(await import('./stages.js')).stagesSection, (await import('./store.js')).storeSummarySection, (await import('./upstream.js')).upstreamSection, (await import('./idp.js')).idpSection];
+      return [(await import('./client.js')).sessionSection, (await import('./stages.js')).stagesSection, (await import('./store.js')).storeSummarySection, (await import('./upstream.js')).upstreamSection, (await import('./idp.js')).idpSection];
     case 'demo':
       return [(await import('./demo.js')).demoSection, ...(await sectionsFor('diagnose'))];
+    case 'clients':
+      return [(await import('./client.js')).clientsSection];
     case 'check':
       return [(await import('./discovery.js')).discoverySection, (await import('./stages.js')).stagesSection];
   }

@@ -29,7 +29,7 @@ export function upstreamSection(report: Report, s: Style): string {
   const last = up.repos ?? up.user ?? up.checkTokenHttp;
   const rl = last?.headers.rateLimit;
   if (rl) {
-    rows.push(['rate limit', `${rl.resource ?? 'core'}: ${rl.used ?? '?'} of ${rl.limit ?? '?'} used, ${rl.remaining ?? '?'} remaining${rl.reset !== undefined ? `, resets ${isoTime(rl.reset)} (${relative(rl.reset, now)})` : ''}`]);
+    rows.push([up.probedAt !== undefined ? 'rate limit (live)' : 'rate limit', `${rl.resource ?? 'core'}: ${rl.used ?? '?'} of ${rl.limit ?? '?'} used, ${rl.remaining ?? '?'} remaining${rl.reset !== undefined ? `, resets ${isoTime(rl.reset)} (${relative(rl.reset, up.probedAt ?? now)}${up.probedAt !== undefined ? ', live' : ''})` : ''}`]);
   }
   const minted = up.user?.headers.oauthClientId;
   if (minted) rows.push(['minted by', `${minted} (X-OAuth-Client-Id)`]);
