@@ -150,7 +150,7 @@ describe.skipIf(!HEAD.sha)(`npm pack of a fresh clone, installed into an empty p
     expect(existsSync(join(clone, 'dist', 'main.js'))).toBe(true);
 
     files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).trim().split('\n').map((f) => f.replace(/^package\//, '')).sort();
-    for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'bin/mcp-auth-doctor.js', 'dist/main.js', 'dist/cli.js', 'dist/commands/demo.js', 'dist/bundle/early-keys.js', 'dist/bundle/main.js', 'dist/bundle/inventory-worker.js', 'dist/help.txt', 'fixtures/demo/args.json', 'docs/findings.md']) {
+    for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'bin/mcp-auth-doctor.js', 'dist/main.js', 'dist/cli.js', 'dist/commands/demo.js', 'dist/bundle/main.js', 'dist/bundle/inventory-worker.js', 'dist/help.txt', 'fixtures/demo/args.json', 'docs/findings.md']) {
       expect(files, f).toContain(f);
     }
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
