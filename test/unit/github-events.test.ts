@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IdpCollector, buildTimelines, knownToken } from '../../src/github/audit.js';
+import { IdpCollector, MAX_MATCHES, MAX_POINTS, buildTimelines, knownToken } from '../../src/github/audit.js';
 import { hashedToken } from '../../src/github/classify.js';
 import { matchesApp, timeOf, toEvent } from '../../src/github/events.js';
 import { renderTimeline } from '../../src/render/timeline.js';
@@ -122,12 +122,43 @@ describe('IdpCollector', () => {
     expect(r2.evidence.app).toMatch(/^App \(the app of the matched tokens/);
   });
 
-  it('keeps at most maxKept events for the timeline and says so', () => {
+  it('keeps at most maxKept events for the timeline and says so; the counts stay exact', () => {
     const c = new IdpCollector({ tokens: [], maxKept: 3 });
     for (let i = 0; i < 5; i++) c.add(rec('oauth_access.create', 1000 + i));
+    c.add(rec('oauth_access.destroy', 2000, { explanation: 'max_for_app' }));
     const { evidence } = c.result([]);
-    expect(evidence.eventsForApp).toBe(3);
-    expect(evidence.limited).toMatch(/first 3 token events/);
+    expect(evidence.eventsForApp).toBe(6);
+    expect(evidence.destroysByExplanation).toEqual({ max_for_app: 1 });
+    expect(evidence.timelines[0]!.points).toHaveLength(3);
+    expect(evidence.limited).toMatch(/first 3 create\/destroy events \(3 more were counted but not drawn\)/);
+  });
+
+  // Issue 14 item 8: without --app, a large export keeps only what the report shows — exact counts,
+  // timelines cut to MAX_POINTS merged points, whole events only for the known tokens (capped, counted).
+  it('a large export without --app: exact totals, bounded points and matches, the findings\' events kept', () => {
+    const c = new IdpCollector({ tokens: [knownToken(token, 'the token')] });
+    const h = hashedToken(token.reveal());
+    const n = 60_000;
+    for (let i = 0; i < n; i++) {
+      const destroy = i % 2 === 1;
+      c.add(rec(destroy ? 'oauth_access.destroy' : 'oauth_access.create', 1_795_200_000_000 + i * 1000, { user: `u${i % 3}`, request_id: `R${i}`, hashed_token: i % 20 < 2 ? h : `other${i}`, ...(destroy ? { explanation: 'max_for_app' } : {}) }));
+    }
+    c.add(rec('oauth_access.destroy', 1_795_300_000_000, { hashed_token: h, explanation: 'expired', user: 'u9' }));
+    const { evidence } = c.result([]);
+    expect(evidence.eventsForApp).toBe(n + 1);
+    expect(evidence.destroysByExplanation).toEqual({ max_for_app: n / 2, expired: 1 });
+    expect(evidence.maxForAppSpan).toEqual({ first: 1_795_200_001, last: 1_795_200_000 + n - 1 });
+    // Whole events: the latest 1,000 matches plus the token's latest create/destroy; the rest counted.
+    expect(evidence.matches.length).toBeLessThanOrEqual(MAX_MATCHES + 2);
+    expect(evidence.matches.length + (evidence.matchesOmitted ?? 0)).toBe(n / 10 + 1);
+    expect(evidence.matches.at(-1)!.event.explanation).toBe('expired');
+    // Every timeline: at most MAX_POINTS points, the events behind them counted, figures exact.
+    const busiest = evidence.timelines.find((t) => t.user === 'u0')!;
+    expect(busiest.points.length).toBeLessThanOrEqual(MAX_POINTS);
+    expect(busiest.events).toBe(n / 3);
+    expect(busiest.points.reduce((s, p) => s + (p.merged?.events ?? 1), 0)).toBe(n / 3);
+    expect(busiest.points.reduce((s, p) => s + (p.merged?.creates ?? (p.event === 'create' ? 1 : 0)), 0)).toBe(n / 6);
+    expect(evidence.limited).toBeUndefined();
   });
 
   // Issue 14 item 8: a large export of other apps' events neither fills memory nor crowds out --app's.
