@@ -202,6 +202,20 @@ describe('timeline picture', () => {
     expect(lines.find((l) => l.trimStart().startsWith('created'))!.indexOf('1')).toBe(starts[0]! + 1);
   });
 
+  it('a busy timeline is cut to MAX_POINTS merged points and draws the same picture', () => {
+    // 3,000 events over 60 minutes: 50 creates a minute, every 5th event a max_for_app destroy.
+    const events = Array.from({ length: 3000 }, (_, i) => ev(i % 5 === 4 ? 'oauth_access.destroy' : 'oauth_access.create', new Date(Date.UTC(2026, 10, 20, 0, 0, 0, i * 1200)).toISOString(), i % 5 === 4 ? { explanation: 'max_for_app' } : {}));
+    const [t] = buildTimelines(events);
+    expect(t!.points.length).toBeLessThanOrEqual(MAX_POINTS);
+    expect(t!.events).toBe(3000);
+    expect(t!.peak).toBe(1801);
+    expect(t!.points.every((p) => p.merged && p.explanation === 'max_for_app')).toBe(true);
+    const lines = renderTimeline(t!, { width: 30 });
+    const row = (name: string) => lines.find((l) => l.trimStart().startsWith(name))!.slice(lines.find((l) => l.includes('└'))!.indexOf('└') + 1);
+    expect(row('created')).toMatch(/^\+{30}$/);
+    expect(row('destroyed')).toMatch(/^M{30}$/);
+  });
+
   it('scales tall counts', () => {
     const events = Array.from({ length: 44 }, (_, i) => ev('oauth_access.create', new Date(Date.UTC(2026, 10, 20, 0, i)).toISOString()));
     const [t] = buildTimelines(events);
