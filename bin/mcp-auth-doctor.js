@@ -16,12 +16,14 @@ if (file) {
 }
 if (help) process.stdout.write(help);
 else {
-  // The run's PBKDF2 key derivations start first, on the thread pool, so that loading the rest
-  // overlaps them (src/commands/resolve/early-keys.ts; it never throws, and a build without it is
-  // reported by the entry point's import below).
-  import('../dist/commands/resolve/early-keys.js')
-    .then((m) => m.startEarlyKeyDerivations(args), () => undefined)
-    .then(() => import('../dist/main.js'))
+  // dist/bundle/main.js is the build bundled (scripts/bundle.mjs). The run's PBKDF2 key derivations
+  // start first, on the thread pool, so that the rest of the run overlaps them
+  // (src/commands/resolve/early-keys.ts; it never throws).
+  import('../dist/bundle/main.js')
+    .then((m) => {
+      m.startEarlyKeyDerivations(args);
+      return m;
+    })
     .then((m) => m.main(process.argv), notLoaded);
 }
 
@@ -36,7 +38,7 @@ async function notLoaded(e) {
   let line;
   if (!checkout) line = `this installation is incomplete (${cause}) — reinstall it from a release tarball or a git URL`;
   else if (/Cannot find package/.test(cause)) line = `${cause} — the dependencies are not installed: run \`npm install\` in ${root}`;
-  else line = `not built: ${existsSync(new URL('../dist/main.js', import.meta.url)) ? `dist/ is incomplete (${cause})` : 'dist/ is missing'} — run \`npm run build\` in ${root} (\`npm install\` builds it too)`;
+  else line = `not built: ${existsSync(new URL('../dist/bundle/main.js', import.meta.url)) ? `dist/ is incomplete (${cause})` : 'dist/ is missing'} — run \`npm run build\` in ${root} (\`npm install\` builds it too)`;
   process.stderr.write(`mcp-auth-doctor: ${line}\n`);
   process.exitCode = 2;
 }

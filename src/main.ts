@@ -3,9 +3,11 @@
  * Typed errors are caught here, once.
  */
 import { appendFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildProgram } from './cli.js';
 import type { CommandContext, CommandResult, CommonOptions, Progress } from './commands/context.js';
 import { silentProgress } from './commands/context.js';
+import { packageRoot } from './commands/package-root.js';
 import { exitCodeFor, exitLineFor } from './diagnosis/exit.js';
 import { COMMANDS, type CommandName } from './model/index.js';
 import { DoctorError, EXIT, InterruptedError, UsageError, describeError, type ExitCode } from './errors.js';
@@ -18,7 +20,7 @@ type Format = 'text' | 'json' | 'github';
 
 function packageVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string };
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';

@@ -9,7 +9,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildProgram } from '../cli.js';
 import { UsageError } from '../errors.js';
 import { loadEnvFile } from '../inputs.js';
@@ -17,9 +16,9 @@ import type { DemoEvidence, Report, Verdict } from '../model/index.js';
 import { parseAt } from '../time.js';
 import type { CommandContext, CommandResult } from './context.js';
 import { run as diagnose, type DiagnoseOptions } from './diagnose.js';
+import { packageRoot } from './package-root.js';
 
-/** The package root (this file is src/commands/demo.ts, or dist/commands/demo.js when built). */
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = packageRoot();
 const SAMPLE_FILE = join(ROOT, 'fixtures', 'demo', 'args.json');
 /** `demo --client`: a client-side diagnosis (a real mcp-remote cache and the store it logged in to). */
 const CLIENT_SAMPLE_FILE = join(ROOT, 'fixtures', 'demo', 'client', 'args.json');

@@ -132,6 +132,11 @@ export interface TimelinePoint {
   live: number;
   event: 'create' | 'destroy';
   explanation?: string;
+  /**
+   * Set when this point stands for several consecutive events (a busy timeline is cut to at most 1,000
+   * points): `at`/`live`/`event` are the last one's, `explanation` is max_for_app or expired when any was.
+   */
+  merged?: { events: number; creates: number; destroys: number; maxForApp: number; expired: number; peak: number; from: number };
 }
 
 export interface IdpEvidence {
@@ -156,7 +161,13 @@ export interface IdpEvidence {
     baseline?: number;
     /** Live count after the last event. */
     current?: number;
+    /** Create/destroy events behind the timeline, when `points` holds fewer (merged, or none for the quietest timelines). */
+    events?: number;
   }[];
+  /** First and last max_for_app destroy for the app (exact, whatever the timelines keep). */
+  maxForAppSpan?: { first: number; last: number };
+  /** Events about the upstream tokens not listed in `matches` (only the latest 1,000 and each token's latest create and destroy are). */
+  matchesOmitted?: number;
   /** From the store: live upstream sets that would compete for the same user/app/scope bucket. */
   storeEstimate?: { liveUpstreamSets: number; oauthAppTokens: number; perClient: Record<string, number> };
   /** Every source read (several exports and/or the audit-log API). */

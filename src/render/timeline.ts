@@ -24,8 +24,8 @@ export function renderTimeline(t: Timeline, opts: PictureOptions = {}): string[]
   const cap = opts.cap ?? GITHUB_TOKEN_CAP;
   const pts = t.points;
   const title = `${t.app} · ${t.user} — estimated live tokens${t.baseline ? ` (lower bound: at least ${t.baseline} existed before the first event)` : ''}`;
-  if (!pts.length) return [title, '  (no create or destroy events)'];
-  const start = pts[0]!.at;
+  if (!pts.length) return [title, t.events ? `  (${t.events.toLocaleString('en-US')} create/destroy events, drawn only for the busiest timelines)` : '  (no create or destroy events)'];
+  const start = pts[0]!.merged?.from ?? pts[0]!.at;
   const end = pts[pts.length - 1]!.at;
   const span = Math.max(end - start, 1);
   const col = (at: number) => Math.min(width - 1, Math.floor(((at - start) / span) * (width - 1)));
@@ -37,10 +37,13 @@ export function renderTimeline(t: Timeline, opts: PictureOptions = {}): string[]
   const endLevel: (number | undefined)[] = new Array<number | undefined>(width).fill(undefined);
   for (const p of pts) {
     const c = col(p.at);
-    level[c] = Math.max(level[c] ?? 0, p.live);
+    const m = p.merged;
+    level[c] = Math.max(level[c] ?? 0, m ? m.peak : p.live);
     endLevel[c] = p.live;
-    if (p.event === 'create') creates[c] = creates[c]! + 1;
-    else {
+    // A merged point (busy timeline) stands for several events: its creates and its worst destroy.
+    if (m) creates[c] = creates[c]! + m.creates;
+    else if (p.event === 'create') creates[c] = creates[c]! + 1;
+    if (m ? m.destroys > 0 : p.event === 'destroy') {
       const mark = p.explanation === 'max_for_app' ? 'M' : p.explanation === 'expired' ? 'E' : 'x';
       const rank = (m: string) => (m === 'M' ? 3 : m === 'E' ? 2 : m === 'x' ? 1 : 0);
       if (rank(mark) > rank(destroys[c]!)) destroys[c] = mark;

@@ -150,14 +150,15 @@ describe.skipIf(!HEAD.sha)(`npm pack of a fresh clone, installed into an empty p
     expect(existsSync(join(clone, 'dist', 'main.js'))).toBe(true);
 
     files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).trim().split('\n').map((f) => f.replace(/^package\//, '')).sort();
-    for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'bin/mcp-auth-doctor.js', 'dist/main.js', 'dist/cli.js', 'dist/commands/demo.js', 'dist/help.txt', 'fixtures/demo/args.json', 'docs/findings.md']) {
+    for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'bin/mcp-auth-doctor.js', 'dist/main.js', 'dist/cli.js', 'dist/commands/demo.js', 'dist/bundle/main.js', 'dist/bundle/inventory-worker.js', 'dist/help.txt', 'fixtures/demo/args.json', 'docs/findings.md']) {
       expect(files, f).toContain(f);
     }
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
     expect(files.filter((f) => /^(src|test|scripts|\.ci)\//.test(f) || f.endsWith('.ts'))).toEqual([]);
     // Nothing in the shipped code points at a source map.
-    const main = execFileSync('tar', ['xzOf', tarball, 'package/dist/main.js'], { encoding: 'utf8' });
-    expect(main).not.toContain('sourceMappingURL');
+    const shipped = execFileSync('tar', ['xzOf', tarball, '--wildcards', 'package/dist/*.js'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    expect(shipped).toContain('startEarlyKeyDerivations');
+    expect(shipped).not.toContain('sourceMappingURL');
     expect(readFileSync(join(clone, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} mcp-auth-doctor contributors/);
   }, 600_000);
 

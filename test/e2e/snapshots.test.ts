@@ -26,6 +26,13 @@ function normalise(text: string): string {
     .replace(/"version": "\d+\.\d+\.\d+"/g, '"version": "<version>"');
 }
 
+/**
+ * Text runs are not wrapped (a terminal of 1000 columns): the reports show absolute paths under the checkout,
+ * and at 80 columns where a line wraps would depend on how long the checkout's path is. Wrapping itself
+ * is tested in output.test.ts.
+ */
+const WIDE = { COLUMNS: '1000' };
+
 const work = mkdtempSync(join(tmpdir(), 'mad-snap-'));
 const file = (name: string, text: string) => {
   const p = join(work, name);
@@ -47,7 +54,7 @@ const DEMO = (JSON.parse(readFileSync(join(ROOT, 'fixtures/demo/args.json'), 'ut
 
 describe('CLI output snapshots', () => {
   it('diagnose, the demo (key rotated): text', async () => {
-    const r = await runCli(DEMO, { cwd: ROOT });
+    const r = await runCli(DEMO, { cwd: ROOT, env: WIDE });
     expect(r.code).toBe(1);
     await expect(normalise(r.stdout)).toMatchFileSnapshot('__snapshots__/diagnose-demo.txt');
   });
@@ -62,7 +69,7 @@ describe('CLI output snapshots', () => {
     const b = loadBundle('3.4.7/b-upstream-revoked/default-filetree');
     github = await fakeGithubFromBundle(b);
     const args = ['diagnose', '--store', b.storePath, '--token-file', file('b.jwt', b.accessToken), '--upstream-client-secret-file', file('b.secret', b.current['upstream_client_secret (GitHub app client_secret)']), '--upstream-client-id', b.current['upstream_client_id (GitHub app client_id)'], '--base-url', b.current.base_url, '--at', String(b.scenario.captured_at), '--github-api-url', github.apiUrl];
-    const text = await runCli(args);
+    const text = await runCli(args, { env: WIDE });
     expect(text.code).toBe(1);
     await expect(normalise(text.stdout)).toMatchFileSnapshot('__snapshots__/diagnose-upstream-revoked.txt');
     const gh = await runCli([...args, '--format', 'github'], { env: { GITHUB_STEP_SUMMARY: join(work, 'summary.md') } });
@@ -71,14 +78,14 @@ describe('CLI output snapshots', () => {
 
   it('verify-token, healthy (2.14.7 bundle with its store): text', async () => {
     const b = loadBundle('2.14.7/a-healthy/default-diskcache');
-    const r = await runCli(['verify-token', '--token-file', file('a.jwt', b.accessToken), '--upstream-client-secret-file', file('a.secret', b.current['upstream_client_secret (GitHub app client_secret)']), '--store', b.storePath, '--base-url', b.current.base_url, '--at', String(b.scenario.captured_at)]);
+    const r = await runCli(['verify-token', '--token-file', file('a.jwt', b.accessToken), '--upstream-client-secret-file', file('a.secret', b.current['upstream_client_secret (GitHub app client_secret)']), '--store', b.storePath, '--base-url', b.current.base_url, '--at', String(b.scenario.captured_at)], { env: WIDE });
     expect(r.code).toBe(0);
     await expect(normalise(r.stdout)).toMatchFileSnapshot('__snapshots__/verify-token-healthy.txt');
   });
 
   it('inspect-cache, key rotated (3.4.7 FileTree, previous key as candidate): text', async () => {
     const b = loadBundle('3.4.7/c-jwt-signing-key-rotated/default-filetree');
-    const r = await runCli(['inspect-cache', '--store', b.storePath, '--jwt-signing-key-file', file('c.key', b.current['jwt_signing_key (as passed to GitHubProvider)']!), '--candidate-secret-file', file('c.old', b.issuing['jwt_signing_key (as passed to GitHubProvider)']!), '--at', String(b.scenario.captured_at)]);
+    const r = await runCli(['inspect-cache', '--store', b.storePath, '--jwt-signing-key-file', file('c.key', b.current['jwt_signing_key (as passed to GitHubProvider)']!), '--candidate-secret-file', file('c.old', b.issuing['jwt_signing_key (as passed to GitHubProvider)']!), '--at', String(b.scenario.captured_at)], { env: WIDE });
     await expect(normalise(r.stdout)).toMatchFileSnapshot('__snapshots__/inspect-cache-rotated.txt');
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IdpCollector, buildTimelines, knownToken } from '../../src/github/audit.js';
+import { IdpCollector, MAX_MATCHES, MAX_POINTS, buildTimelines, knownToken } from '../../src/github/audit.js';
 import { hashedToken } from '../../src/github/classify.js';
 import { matchesApp, timeOf, toEvent } from '../../src/github/events.js';
 import { renderTimeline } from '../../src/render/timeline.js';
@@ -122,12 +122,43 @@ describe('IdpCollector', () => {
     expect(r2.evidence.app).toMatch(/^App \(the app of the matched tokens/);
   });
 
-  it('keeps at most maxKept events for the timeline and says so', () => {
+  it('keeps at most maxKept events for the timeline and says so; the counts stay exact', () => {
     const c = new IdpCollector({ tokens: [], maxKept: 3 });
     for (let i = 0; i < 5; i++) c.add(rec('oauth_access.create', 1000 + i));
+    c.add(rec('oauth_access.destroy', 2000, { explanation: 'max_for_app' }));
     const { evidence } = c.result([]);
-    expect(evidence.eventsForApp).toBe(3);
-    expect(evidence.limited).toMatch(/first 3 token events/);
+    expect(evidence.eventsForApp).toBe(6);
+    expect(evidence.destroysByExplanation).toEqual({ max_for_app: 1 });
+    expect(evidence.timelines[0]!.points).toHaveLength(3);
+    expect(evidence.limited).toMatch(/first 3 create\/destroy events \(3 more were counted but not drawn\)/);
+  });
+
+  // Issue 14 item 8: without --app, a large export keeps only what the report shows — exact counts,
+  // timelines cut to MAX_POINTS merged points, whole events only for the known tokens (capped, counted).
+  it('a large export without --app: exact totals, bounded points and matches, the findings\' events kept', () => {
+    const c = new IdpCollector({ tokens: [knownToken(token, 'the token')] });
+    const h = hashedToken(token.reveal());
+    const n = 60_000;
+    for (let i = 0; i < n; i++) {
+      const destroy = i % 2 === 1;
+      c.add(rec(destroy ? 'oauth_access.destroy' : 'oauth_access.create', 1_795_200_000_000 + i * 1000, { user: `u${i % 3}`, request_id: `R${i}`, hashed_token: i % 20 < 2 ? h : `other${i}`, ...(destroy ? { explanation: 'max_for_app' } : {}) }));
+    }
+    c.add(rec('oauth_access.destroy', 1_795_300_000_000, { hashed_token: h, explanation: 'expired', user: 'u9' }));
+    const { evidence } = c.result([]);
+    expect(evidence.eventsForApp).toBe(n + 1);
+    expect(evidence.destroysByExplanation).toEqual({ max_for_app: n / 2, expired: 1 });
+    expect(evidence.maxForAppSpan).toEqual({ first: 1_795_200_001, last: 1_795_200_000 + n - 1 });
+    // Whole events: the latest 1,000 matches plus the token's latest create/destroy; the rest counted.
+    expect(evidence.matches.length).toBeLessThanOrEqual(MAX_MATCHES + 2);
+    expect(evidence.matches.length + (evidence.matchesOmitted ?? 0)).toBe(n / 10 + 1);
+    expect(evidence.matches.at(-1)!.event.explanation).toBe('expired');
+    // Every timeline: at most MAX_POINTS points, the events behind them counted, figures exact.
+    const busiest = evidence.timelines.find((t) => t.user === 'u0')!;
+    expect(busiest.points.length).toBeLessThanOrEqual(MAX_POINTS);
+    expect(busiest.events).toBe(n / 3);
+    expect(busiest.points.reduce((s, p) => s + (p.merged?.events ?? 1), 0)).toBe(n / 3);
+    expect(busiest.points.reduce((s, p) => s + (p.merged?.creates ?? (p.event === 'create' ? 1 : 0)), 0)).toBe(n / 6);
+    expect(evidence.limited).toBeUndefined();
   });
 
   // Issue 14 item 8: a large export of other apps' events neither fills memory nor crowds out --app's.
@@ -169,6 +200,23 @@ describe('timeline picture', () => {
     const starts = lines.filter((l) => /[│┤└]/.test(l)).map((l) => l.search(/[│┤└]/));
     expect(new Set(starts).size).toBe(1);
     expect(lines.find((l) => l.trimStart().startsWith('created'))!.indexOf('1')).toBe(starts[0]! + 1);
+  });
+
+  it('a busy timeline is cut to MAX_POINTS merged points and draws the same picture', () => {
+    // 3,000 events over 60 minutes: 50 creates a minute, every 5th event a max_for_app destroy.
+    const events = Array.from({ length: 3000 }, (_, i) => ev(i % 5 === 4 ? 'oauth_access.destroy' : 'oauth_access.create', new Date(Date.UTC(2026, 10, 20, 0, 0, 0, i * 1200)).toISOString(), i % 5 === 4 ? { explanation: 'max_for_app' } : {}));
+    const [t] = buildTimelines(events);
+    expect(t!.points.length).toBeLessThanOrEqual(MAX_POINTS);
+    expect(t!.events).toBe(3000);
+    expect(t!.peak).toBe(1801);
+    expect(t!.points.every((p) => p.merged)).toBe(true);
+    expect(t!.points.reduce((n, p) => n + p.merged!.maxForApp, 0)).toBe(600);
+    expect(t!.points.filter((p) => p.explanation === 'max_for_app')).toHaveLength(t!.points.filter((p) => p.merged!.maxForApp > 0).length);
+    const lines = renderTimeline(t!, { width: 30 });
+    const row = (name: string) => lines.find((l) => l.trimStart().startsWith(name))!.slice(lines.find((l) => l.includes('└'))!.indexOf('└') + 1);
+    // (a merged point is drawn at its last event: the last column also gets the few before the end)
+    expect(row('created')).toMatch(/^\+{29}\d$/);
+    expect(row('destroyed')).toMatch(/^M{30}$/);
   });
 
   it('scales tall counts', () => {

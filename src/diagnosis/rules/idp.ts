@@ -77,7 +77,7 @@ export function idpRules(ev: Evidence): Finding[] {
   // --- the app as a whole ---------------------------------------------------------------------------
   const maxForApp = idp.destroysByExplanation.max_for_app ?? 0;
   if (maxForApp > 0 && evicted === 0) {
-    const times = idp.timelines.flatMap((t) => t.points.filter((p) => p.explanation === 'max_for_app').map((p) => p.at)).sort((a, b) => a - b);
+    const times = idp.maxForAppSpan ? [idp.maxForAppSpan.first, idp.maxForAppSpan.last] : idp.timelines.flatMap((t) => t.points.filter((p) => p.explanation === 'max_for_app').map((p) => p.at)).sort((a, b) => a - b);
     const span = times.length ? ` between ${isoTime(times[0]!)} and ${isoTime(times[times.length - 1]!)}` : '';
     out.push(
       finding('IDP_MAX_FOR_APP_SEEN', `${maxForApp} oauth_access.destroy event${maxForApp > 1 ? 's' : ''} with explanation max_for_app for ${idp.app ?? 'the app'}${span}: each new login evicted an older token of the same user.`, {

@@ -48,6 +48,7 @@ export function idpSection(report: Report, s: Style): string {
       const trig = e.trigger ? s.dim(` ← create at ${isoTime(e.trigger.at)}${e.trigger.requestId ? ` (request ${e.trigger.requestId})` : ''}, ~${e.trigger.liveAfter} live`) : '';
       out.push(`  ${isoTime(e.at)}  ${e.action}${expl}  ${m.token}${e.appName ? ` · ${e.appName}` : ''}${trig}`);
     }
+    if (idp.matchesOmitted) out.push(s.dim(`  … and ${idp.matchesOmitted.toLocaleString('en-US')} more (only the latest and each token's last create and destroy are listed)`));
   }
 
   if (idp.timelines.length) {
