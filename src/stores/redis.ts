@@ -3,7 +3,8 @@
  * (optionally behind a prefix), values are Redis strings holding the JSON document.
  *
  * Read commands only, so an ACL user limited to `+@read` works: SCAN (MATCH + COUNT, never KEYS),
- * one MGET per SCAN page plus pipelined PTTL (only for documents without their own expires_at) and
+ * pipelined STRLEN for every key of a SCAN page (a value above the entry cap is refused unread), one
+ * MGET per SCAN page plus pipelined PTTL (only for documents without their own expires_at) and
  * TYPE (only for keys MGET found empty), DBSIZE for --sample. The connection sends no handshake
  * beyond AUTH: RESP2 (no HELLO), no CLIENT SETINFO (`disableClientInfo`), no maintenance
  * notifications, and SELECT only when the URL names a db other than 0 — such a user then needs
@@ -20,6 +21,7 @@ import type { TypeMapping } from '@redis/client';
 import { CollectError, UsageError, describeError } from '../errors.js';
 import { redactUrl } from '../secrets.js';
 import type { RedisEndpoint, RedisLocation } from './target.js';
+import { MAX_ENTRY_BYTES, refusedSize } from './limits.js';
 import type { EntrySource, OpenedStore, RawEntry, ScanOptions } from './types.js';
 
 const SCAN_COUNT = 1000;
@@ -29,7 +31,7 @@ const AHEAD = 4;
 const SLICE = 250;
 const CONNECT_TIMEOUT_MS = 5000;
 /**
- * Every Redis step (the handshake, one SCAN page, one page's MGET with its PTTL/TYPE, DBSIZE, closing)
+ * Every Redis step (the handshake, one SCAN page, one page's STRLENs and MGET with its PTTL/TYPE, DBSIZE, closing)
  * is answered within this, or the read stops there: a stopped server (SIGSTOP) accepts TCP connections
  * and then says nothing. node-redis' own command timeout ends once a command is written, so it is no
  * help here. One timer per page, not per key.
@@ -73,15 +75,21 @@ type Client = ReturnType<RedisLib['createClient']>;
 type Cluster = ReturnType<RedisLib['createCluster']>;
 type Value = { value?: string; pttl: number; error?: string };
 type PageValue = { value?: Buffer; pttl: number; error?: string };
-type Send = (key: string, args: string[], options?: { typeMapping: TypeMapping }) => Promise<unknown>;
-/** Bulk strings as Buffers (for MGET's replies in a scan); set when node-redis is loaded. */
-let AS_BUFFERS: { typeMapping: TypeMapping } | undefined;
+type Send = (key: string, args: string[], options: { typeMapping?: TypeMapping; timeout: number }) => Promise<unknown>;
+/**
+ * Options of every command of a page read. No node-redis command timeout: it arms an
+ * AbortSignal.timeout per command (with a STRLEN per key, 40% of the run's CPU and a third of its
+ * memory), and it is no bound anyway (above); the page's own timer (bounded) is.
+ */
+const PAGE_COMMAND = { timeout: 0 };
+/** PAGE_COMMAND with bulk strings as Buffers (for MGET's replies in a scan); set when node-redis is loaded. */
+let AS_BUFFERS: { typeMapping: TypeMapping; timeout: number } | undefined;
 let redisLib: Promise<RedisLib> | undefined;
 
 /** node-redis, loaded when a Redis store is opened (not with this module: most runs read no Redis). */
 function loadRedis(): Promise<RedisLib> {
   return (redisLib ??= import('@redis/client').then((lib) => {
-    AS_BUFFERS = { typeMapping: { [lib.RESP_TYPES.BLOB_STRING]: Buffer } } as { typeMapping: TypeMapping };
+    AS_BUFFERS = { ...PAGE_COMMAND, typeMapping: { [lib.RESP_TYPES.BLOB_STRING]: Buffer } } as { typeMapping: TypeMapping; timeout: number };
     return lib;
   }));
 }
@@ -96,23 +104,63 @@ async function readValues(keys: string[], send: Send): Promise<Value[]> {
   return page as Value[];
 }
 
-/** readValues with the values left as the reply's Buffers (`buffers`), or as strings. */
+/** One MGET's values add up to at most this (a page of values just under the entry cap is read in parts). */
+const MAX_MGET_BYTES = 4 * MAX_ENTRY_BYTES;
+
+/**
+ * readValues with the values left as the reply's Buffers (`buffers`), or as strings. STRLEN first,
+ * pipelined for the whole page: a value above MAX_ENTRY_BYTES is never fetched (an entry with an
+ * error, counted with the unreadable ones); the others are read with MGET, in parts of at most
+ * MAX_MGET_BYTES. A key that is not a string (STRLEN: WRONGTYPE) goes to MGET as before (nil, then TYPE).
+ */
 async function readPageValues(keys: string[], send: Send, buffers: boolean): Promise<{ value?: string | Buffer; pttl: number; error?: string }[]> {
   if (!keys.length) return [];
-  const values = (await send(keys[0]!, ['MGET', ...keys], buffers ? AS_BUFFERS : undefined)) as unknown[];
-  const out: { value?: string | Buffer; pttl: number; error?: string }[] = values.map((v) => (v === null || v === undefined ? { pttl: -2 } : { value: buffers ? (Buffer.isBuffer(v) ? v : Buffer.from(String(v))) : typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('utf8') : String(v), pttl: -1 }));
+  const lengths = await Promise.all(
+    keys.map((k) =>
+      send(k, ['STRLEN', k], PAGE_COMMAND).then(Number, (e: unknown) => {
+        if (/WRONGTYPE/.test(describeError(e))) return 0;
+        throw e;
+      }),
+    ),
+  );
+  const out: { value?: string | Buffer; pttl: number; error?: string }[] = new Array(keys.length);
+  let part: number[] = [];
+  let partBytes = 0;
+  const parts: number[][] = [];
+  lengths.forEach((n, i) => {
+    if (n > MAX_ENTRY_BYTES) {
+      out[i] = { pttl: -1, error: refusedSize(n) };
+      return;
+    }
+    if (part.length && partBytes + n > MAX_MGET_BYTES) {
+      parts.push(part);
+      part = [];
+      partBytes = 0;
+    }
+    part.push(i);
+    partBytes += n;
+  });
+  if (part.length) parts.push(part);
+  for (const idx of parts) {
+    const values = (await send(keys[idx[0]!]!, ['MGET', ...idx.map((i) => keys[i]!)], buffers && AS_BUFFERS ? AS_BUFFERS : PAGE_COMMAND)) as unknown[];
+    idx.forEach((i, j) => {
+      const v = values[j];
+      out[i] = v === null || v === undefined ? { pttl: -2 } : { value: buffers ? (Buffer.isBuffer(v) ? v : Buffer.from(String(v))) : typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('utf8') : String(v), pttl: -1 };
+    });
+  }
   const jobs: Promise<void>[] = [];
   out.forEach((r, i) => {
     const key = keys[i]!;
+    if (r.error) return;
     if (r.value === undefined) {
       jobs.push(
-        send(key, ['TYPE', key]).then((t) => {
+        send(key, ['TYPE', key], PAGE_COMMAND).then((t) => {
           const type = String(t);
           if (type !== 'none' && type !== 'string') r.error = `not a string value (a Redis ${type}: not written by py-key-value)`;
         }),
       );
     } else if (!r.value.includes('"expires_at"')) {
-      jobs.push(send(key, ['PTTL', key]).then((t) => void (r.pttl = Number(t))));
+      jobs.push(send(key, ['PTTL', key], PAGE_COMMAND).then((t) => void (r.pttl = Number(t))));
     }
   });
   await Promise.all(jobs);
@@ -146,7 +194,7 @@ class SingleNode implements RedisNode {
   }
 
   readMany(keys: string[]): Promise<Value[]> {
-    return bounded(readValues(keys, (_key, args) => this.client.sendCommand(args)), 'MGET', this.#drop);
+    return bounded(readValues(keys, (_key, args, options) => this.client.sendCommand(args, options)), 'MGET', this.#drop);
   }
 
   readPage(keys: string[]): Promise<PageValue[]> {
@@ -190,7 +238,7 @@ class ClusterMaster implements RedisNode {
   }
 
   readMany(keys: string[]): Promise<Value[]> {
-    return bounded(readValues(keys, (key, args) => this.cluster.sendCommand(key, true, args)), 'MGET');
+    return bounded(readValues(keys, (key, args, options) => this.cluster.sendCommand(key, true, args, options)), 'MGET');
   }
 
   readPage(keys: string[]): Promise<PageValue[]> {

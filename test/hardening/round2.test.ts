@@ -15,6 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, runCli, type CliResult } from '../support/cli.js';
 import { startFakeMcpServer, type FakeMcpServer } from '../support/fake-mcp-server.js';
 import { loadRedisDump, redisServerAvailable, startRedis, type RedisServer } from '../support/redis.js';
+import { openStoreFromFlags } from '../support/targets.js';
+import { silentProgress, type CommandContext } from '../../src/commands/context.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures', import.meta.url));
 const A = join(FIXTURES, 'real-fastmcp', '3.4.7', 'a-healthy', 'default-filetree');
@@ -331,6 +333,47 @@ describe('17. a file name that is not valid UTF-8', () => {
     expect(rep.evidence.store.value.collections['mcp-jti-mappings']?.corrupt).toBe(1);
     expect(r.stdout).toMatch(/not valid UTF-8/);
     expect(r.stdout).not.toMatch(/vanished/);
+  });
+});
+
+describe.skipIf(!redisServerAvailable())('7. one huge Redis value is refused without being read (STRLEN first)', () => {
+  let redis: RedisServer;
+  const HUGE = 'mcp-oauth-transactions::huge-value';
+  /** Bytes the server has sent to its clients so far (a fetched 9 MiB value would add 9 MiB). */
+  const sent = () => Number(/total_net_output_bytes:(\d+)/.exec(redis.cli(['INFO', 'stats']))?.[1]);
+  beforeAll(async () => {
+    redis = await startRedis();
+    loadRedisDump(redis, join(FIXTURES, 'real-fastmcp', '3.4.7', 'a-healthy', 'redis-plain', 'storage', 'redis-dump.jsonl'));
+    // A 9 MiB string (zero bytes and a final "x"), made with a small command.
+    redis.cli(['SETRANGE', HUGE, String(9 * 1024 * 1024 - 1), 'x']);
+    expect(redis.cli(['STRLEN', HUGE]).trim()).toBe(String(9 * 1024 * 1024));
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('a scan (inspect-cache) counts it unreadable with its size; the value never leaves the server', async () => {
+    const before = sent();
+    const r = await runCli(['inspect-cache', '--store', redis.url, '--json', '--show-entries'], { timeoutMs: 30_000 });
+    const after = sent();
+    const rep = JSON.parse(r.stdout) as StoreJson;
+    expect(rep.evidence.store.value.collections['mcp-oauth-transactions']?.corrupt).toBe(1);
+    expect(r.stdout).toMatch(/9 MiB, above the 8 MiB cap for one entry: refused without reading it/);
+    expect(after - before).toBeLessThan(1024 * 1024);
+  });
+
+  it('a lookup by key (the chain) refuses it too', async () => {
+    const ctx: CommandContext = { now: Date.now() / 1000, nowFromFlag: false, version: 'test', progress: silentProgress, signal: new AbortController().signal, debug: false, env: {}, readStdin: async () => '' };
+    const store = await openStoreFromFlags({ store: redis.url }, ctx);
+    try {
+      const before = sent();
+      const e = await store.source().get('mcp-oauth-transactions', 'huge-value');
+      expect(sent() - before).toBeLessThan(1024 * 1024);
+      expect(e?.text).toBeUndefined();
+      expect(e?.error).toMatch(/9 MiB, above the 8 MiB cap for one entry: refused without reading it/);
+    } finally {
+      await store.close();
+    }
   });
 });
 
