@@ -119,7 +119,8 @@ export function columns(head: string, detail: string, opts: { width: number; col
 export function fitToWidth(text: string, width: number, extra = 4): string {
   const out: string[] = [];
   for (const line of text.split('\n')) {
-    if (visibleLength(line) <= width) {
+    // A shell line continued with ` \` is left whole: breaking it would break the command when pasted.
+    if (visibleLength(line) <= width || /\s\\(\x1b\[[0-9;]*m)*$/.test(line)) {
       out.push(line);
       continue;
     }

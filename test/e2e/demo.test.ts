@@ -54,7 +54,15 @@ describe('mcp-auth-doctor demo', () => {
     const env = { FASTMCP_SERVER_AUTH_GITHUB_JWT_SIGNING_KEY: KEYS[1], FASTMCP_SERVER_AUTH_GITHUB_BASE_URL: 'https://elsewhere.example', FASTMCP_HOME: work };
     const r = await runCli(['demo'], { cwd: work, env });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`--store ${ROOT}/fixtures/demo/fastmcp-home `);
+    // The command line pastes into a shell at any checkout path: every broken line ends with ` \`.
+    const cmd: string[] = [];
+    for (const line of r.stdout.slice(r.stdout.indexOf('$ mcp-auth-doctor diagnose')).split('\n')) {
+      cmd.push(line.trim());
+      if (!line.endsWith(' \\')) break;
+    }
+    const pasted = cmd.map((l) => l.replace(/ \\$/, '')).join(' ');
+    expect(pasted).toContain(`--store ${ROOT}/fixtures/demo/fastmcp-home `);
+    expect(pasted).toMatch(/--at \S+ --offline$/);
     expect(r.stdout).toContain('error JWT_SIGNATURE_INVALID');
     expect(r.stdout).not.toContain('elsewhere.example');
     // The same report as from the repository root, paths aside: nothing of the environment leaked in.

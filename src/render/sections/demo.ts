@@ -12,14 +12,21 @@ function shellWord(a: string): string {
   return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
 }
 
-/** A command line wrapped to `width` with ` \` continuations (it still pastes into a shell); a flag and its value stay on one line. */
+/**
+ * A command line wrapped to `width` with ` \` continuations, so it still pastes into a shell: a flag and
+ * its value stay on one line when they fit on one, else the value gets its own continuation line; a
+ * word longer than the width stays whole (the text renderer never re-wraps a continuation line).
+ */
 function shellLines(words: string[], width: number): string[] {
+  const INDENT = '    ';
+  const fits = (g: string) => INDENT.length + g.length + 2 <= width;
   const groups: string[] = [];
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
     const next = words[i + 1];
     if (w.startsWith('-') && next !== undefined && !next.startsWith('-')) {
-      groups.push(`${w} ${next}`);
+      if (fits(`${w} ${next}`)) groups.push(`${w} ${next}`);
+      else groups.push(w, next);
       i++;
     } else groups.push(w);
   }
@@ -28,7 +35,7 @@ function shellLines(words: string[], width: number): string[] {
   for (const g of groups) {
     if (line !== '$' && line.length + 1 + g.length + 2 > width) {
       lines.push(`${line} \\`);
-      line = `    ${g}`;
+      line = `${INDENT}${g}`;
     } else line = `${line} ${g}`;
   }
   lines.push(line);
