@@ -3,21 +3,14 @@
  * one error line and the right exit code — never "internal error", never a stack trace. Cases the
  * property tests found at the parser level, checked end to end.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { b64, jwt, tempFiles } from '../support/temp-inputs.js';
 import { runCli, type CliResult } from '../support/cli.js';
 
-const work = mkdtempSync(join(tmpdir(), 'mad-hostile-'));
+const { work, file } = tempFiles('mad-hostile-');
 let seq = 0;
-const file = (content: string | Buffer) => {
-  const p = join(work, `f${(seq += 1)}`);
-  writeFileSync(p, content);
-  return p;
-};
-const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-const jwt = (header: unknown, claims: unknown, sig = 'c2ln') => `${b64(header)}.${b64(claims)}.${sig}`;
 
 function oneClearLine(r: CliResult, code: number, pattern?: RegExp): void {
   expect(r.code).toBe(code);

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jwt, tempFiles } from '../support/temp-inputs.js';
 import { BIN, runCli, type CliResult } from '../support/cli.js';
 import { startFakeMcpServer, type FakeMcpServer } from '../support/fake-mcp-server.js';
 import { loadRedisDump, redisServerAvailable, startRedis, type RedisServer } from '../support/redis.js';
@@ -20,15 +21,8 @@ import { silentProgress, type CommandContext } from '../../src/commands/context.
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures', import.meta.url));
 const A = join(FIXTURES, 'real-fastmcp', '3.4.7', 'a-healthy', 'default-filetree');
-const work = mkdtempSync(join(tmpdir(), 'mad-round2-'));
+const { work, file } = tempFiles('mad-round2-');
 let seq = 0;
-const file = (content: string | Buffer) => {
-  const p = join(work, `f${(seq += 1)}`);
-  writeFileSync(p, content);
-  return p;
-};
-const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-const jwt = (header: unknown, claims: unknown, sig = 'c2ln') => `${b64(header)}.${b64(claims)}.${sig}`;
 const all = (r: CliResult) => `${r.stdout}\n${r.stderr}`;
 const FORMATS = [[], ['--json'], ['--format', 'github']];
 

@@ -8,6 +8,7 @@ import { clientFindings, buildSessionReport, worstSession } from '../../src/diag
 import { refreshRules } from '../../src/diagnosis/rules/refresh.js';
 import { type CacheFile, type ChainEvidence, type ClientEvidence, type ClientSession, collected, type Evidence, type TokenEvidence } from '../../src/model/index.js';
 import { Secret } from '../../src/secrets.js';
+import { missing, present as presentEntry } from '../support/chain-entries.js';
 
 const NOW = 1796186551;
 const URL_ = 'http://127.0.0.1:37583/mcp';
@@ -53,9 +54,7 @@ function token(kind: 'access' | 'refresh', exp = NOW + 100): TokenEvidence {
     signature: { checked: true, validWithCurrent: true, validWith: 'current', validWithRole: 'current', tried: ['current'] },
   };
 }
-const where = (c: string) => `${c} in fingerprint directory c714d6d70505`;
-const present = <T>(c: string, value: T) => ({ state: 'present' as const, value, expiresAt: NOW + 1000, where: where(c) });
-const missing = (c: string) => ({ state: 'missing' as const, where: where(c) });
+const present = <T>(c: string, value: T) => presentEntry(c, value, NOW + 1000);
 const chain = (over: Partial<ChainEvidence> = {}): ChainEvidence => ({
   jti: 'j',
   storeKind: 'filetree',

@@ -4,6 +4,7 @@ import { type ChainEvidence, collected, type CollectionCounts, type Evidence, fa
 import { refreshRules } from '../../src/diagnosis/rules/refresh.js';
 import { storageRules } from '../../src/diagnosis/rules/storage.js';
 import { Secret } from '../../src/secrets.js';
+import { missing, present as presentEntry, where } from '../support/chain-entries.js';
 
 const NOW = 1795300000;
 const settings = (v?: string): Evidence['settings'] => ({ mcpPath: '/mcp', requiredScopes: ['user'], candidateCount: 0, githubApiUrl: 'https://api.github.com', ...(v ? { fastmcpVersion: v, fastmcpVersionSource: 'flag' as const } : {}) });
@@ -19,9 +20,7 @@ function token(kind: 'access' | 'refresh'): TokenEvidence {
   };
 }
 
-const where = (c: string) => `${c} in fingerprint directory c714d6d70505`;
-const present = <T>(c: string, value: T) => ({ state: 'present' as const, value, expiresAt: NOW + 1000, where: where(c) });
-const missing = (c: string) => ({ state: 'missing' as const, where: where(c) });
+const present = <T>(c: string, value: T) => presentEntry(c, value, NOW + 1000);
 
 function healthyChain(generation: ChainEvidence['generation'] = '3.x+'): ChainEvidence {
   return {
