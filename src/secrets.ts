@@ -48,7 +48,7 @@ export class Secret {
   ) {
     this.#value = value;
     this.fingerprint = fingerprint(value);
-    registerSecret(value);
+    registerSecret(value, this.fingerprint);
   }
 
   reveal(): string {
@@ -97,13 +97,18 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** Every secret value this run holds (given by the operator), for `scrubSecrets`. Short values are not kept: they would match ordinary words. */
-const known = new Set<string>();
+/**
+ * Every secret value this run holds (given by the operator), for `scrubSecrets`, with what scrubbing
+ * needs of it, worked out once: the value as it appears inside a JSON string, and its fingerprint.
+ * Short values are not kept: they would match ordinary words.
+ */
+const known = new Map<string, { quoted: string; fingerprint: string }>();
 const MIN_SCRUB_LENGTH = 8;
 
 /** Remember a secret value so that text from outside (GitHub, servers, stores, exports) that echoes it is scrubbed. */
-export function registerSecret(value: string): void {
-  if (value.length >= MIN_SCRUB_LENGTH && known.size < 1000) known.add(value);
+export function registerSecret(value: string, fp?: string): void {
+  if (value.length < MIN_SCRUB_LENGTH || known.size >= 1000 || known.has(value)) return;
+  known.set(value, { quoted: JSON.stringify(value).slice(1, -1), fingerprint: fp ?? fingerprint(value) });
 }
 
 /** GitHub token formats, JWTs and Fernet tokens: scrubbed wherever they appear, known or not. */
@@ -116,10 +121,9 @@ const TOKEN_PATTERN = /(?:gh[opusr]_[A-Za-z0-9_]{20,}|github_pat_[A-Za-z0-9_]{20
 export function scrubSecrets(text: string): string {
   if (revealAll) return text;
   let out = text;
-  for (const v of known) {
-    if (out.includes(v)) out = out.split(v).join(fingerprint(v));
-    const quoted = JSON.stringify(v).slice(1, -1);
-    if (quoted !== v && out.includes(quoted)) out = out.split(quoted).join(fingerprint(v));
+  for (const [v, { quoted, fingerprint: fp }] of known) {
+    if (out.includes(v)) out = out.split(v).join(fp);
+    if (quoted !== v && out.includes(quoted)) out = out.split(quoted).join(fp);
   }
   return out.replace(TOKEN_PATTERN, (m) => fingerprint(m));
 }
