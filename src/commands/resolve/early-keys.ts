@@ -13,7 +13,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { JWT_KEY_SALT, KDF_ITERATIONS, startPbkdf2 } from '../../fastmcp/keys.js';
 import { cleanSecretText, parseEnvFile } from '../../inputs.js';
 import type { CommandName } from '../../model/index.js';
-import { ENV } from './env.js';
+import { ENV, firstEnv } from './env.js';
 
 /** The commands that take key material (src/cli.ts `keyOptions`). */
 const KEYED: readonly CommandName[] = ['inspect-cache', 'verify-token', 'probe-github', 'github-audit', 'diagnose', 'check'];
@@ -46,14 +46,6 @@ function regularFile(path: string | undefined): string | undefined {
   }
 }
 
-function firstSet(env: Record<string, string | undefined>, names: readonly string[]): string | undefined {
-  for (const n of names) {
-    const v = env[n];
-    if (v !== undefined && v.trim() !== '') return v;
-  }
-  return undefined;
-}
-
 /**
  * The key strings `readKeyInputs` will derive with PBKDF2, in its order: the current signing key
  * (unless a raw key takes precedence), then the candidates.
@@ -71,10 +63,10 @@ export function earlyPbkdf2Materials(args: string[], processEnv: Record<string, 
     env = { ...parseEnvFile(text), ...processEnv };
   }
   const out: string[] = [];
-  const rawGiven = last('--jwt-raw-key-file') !== undefined || firstSet(env, ENV.jwtRawKey) !== undefined;
+  const rawGiven = last('--jwt-raw-key-file') !== undefined || firstEnv(env, ENV.jwtRawKey) !== undefined;
   if (!rawGiven) {
     const file = last('--jwt-signing-key-file');
-    const text = file !== undefined ? regularFile(file) : firstSet(env, ENV.jwtSigningKey);
+    const text = file !== undefined ? regularFile(file) : firstEnv(env, ENV.jwtSigningKey);
     const key = text === undefined ? '' : cleanSecretText(text);
     if (key) out.push(key);
   }
