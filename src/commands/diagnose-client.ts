@@ -8,26 +8,20 @@
 import { scanClients, sessionsForServer } from '../clients/index.js';
 import { buildSessionReport, worstSession } from '../diagnosis/session.js';
 import { UsageError } from '../errors.js';
-import { readSecret } from '../inputs.js';
-import { parseAt } from '../time.js';
+import type { readSecret } from '../inputs.js';
+import { resolveDiagnoseInputs, type DiagnoseInputOptions } from './diagnose-inputs.js';
 import { idpEvidence } from './idp-evidence.js';
 import { collected, type ClientEvidence, type ClientSession, type Evidence, type Report, type SettingsEvidence, valueOf, type Collected, type IdpEvidence, type UpstreamToken } from '../model/index.js';
 import type { CommandContext, CommandResult } from './context.js';
 import { collectStoreEvidence, collectTokenAndStore, collectTokenEvidence, inferVersion, probeUpstream, upstreamFor } from './inside-out.js';
 import { diagnosableClient, resolveClientScan, serverUrlFlag, type ClientFlags } from './resolve/client.js';
-import { ENV } from './resolve/env.js';
-import { githubPlan, resolveGithubFlags, type GithubOptions } from './resolve/github.js';
-import { KeyBundle, readKeyInputs, type KeyOptions } from './resolve/keys.js';
-import { buildSettings, type ExpectationOptions } from './resolve/settings.js';
-import { resolveStoreTarget, type StoreOptions } from './resolve/store.js';
+import { githubPlan } from './resolve/github.js';
+import type { KeyBundle } from './resolve/keys.js';
+import type { resolveStoreTarget } from './resolve/store.js';
 import type { TokenInput } from './resolve/token.js';
 
 /** diagnose's options (kept apart from diagnose.ts, which loads this module). */
-export type ClientDiagnoseOptions = KeyOptions &
-  ExpectationOptions &
-  StoreOptions &
-  GithubOptions &
-  ClientFlags & { tokenFile?: string; presentedAs?: 'access' | 'refresh'; replicas?: number; mcpClients?: number; securityLog?: string[]; app?: string; since?: string };
+export type ClientDiagnoseOptions = DiagnoseInputOptions & ClientFlags & { tokenFile?: string; presentedAs?: 'access' | 'refresh'; securityLog?: string[]; app?: string };
 
 function tokenInput(s: ClientSession, which: 'access' | 'refresh'): TokenInput | undefined {
   const t = which === 'access' ? s.accessToken : s.refreshToken;
@@ -40,18 +34,10 @@ export async function runClient(opts: ClientDiagnoseOptions, ctx: CommandContext
   if (opts.tokenFile !== undefined) throw new UsageError('--client and --token-file were both given', 'give one: --client reads the tokens from the client\'s cache, --token-file takes one token');
   if (opts.presentedAs !== undefined) throw new UsageError('--presented-as does not apply with --client', 'the client\'s access token is judged at /mcp and its refresh token at /token');
   const client = diagnosableClient(opts.client!);
-  const since = opts.since !== undefined ? parseAt(opts.since) : undefined;
-  const flags = resolveGithubFlags(opts, ctx);
-  const keys = new KeyBundle(await readKeyInputs(opts, ctx));
-  const settings = buildSettings(
-    { expectations: opts, keys: keys.inputs, upstreamClientId: opts.upstreamClientId, requiredScopes: opts.requiredScopes, githubApiUrl: flags.apiUrl, replicas: opts.replicas, mcpClients: opts.mcpClients },
-    ctx.env,
-  );
+  const { flags, since, keys, settings, storeTarget, given } = await resolveDiagnoseInputs(opts, ctx);
   const serverUrl = opts.serverUrl !== undefined ? serverUrlFlag(opts.serverUrl) : settings.expectedAudience;
   if (!serverUrl) throw new UsageError('--client needs the server: no --server-url and no --base-url', 'give the MCP URL the client is configured with (--server-url https://host/mcp) or the server\'s --base-url');
   const scanOpts = resolveClientScan(opts, ctx.env, [client]);
-  const storeTarget = await resolveStoreTarget(opts, ctx);
-  const given = await readSecret({ file: opts.upstreamTokenFile, env: [...ENV.upstreamToken], label: 'upstream GitHub token' }, ctx);
 
   ctx.progress.update(`reading ${client}'s token cache…`);
   const scan = await scanClients(scanOpts);

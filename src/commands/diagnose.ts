@@ -6,17 +6,15 @@
 import { buildReport } from '../diagnosis/engine.js';
 import { unusableToken } from '../diagnosis/facts.js';
 import { UsageError } from '../errors.js';
-import { readSecret } from '../inputs.js';
 import type { Evidence } from '../model/index.js';
-import { parseAt } from '../time.js';
 import type { CommandContext, CommandResult } from './context.js';
+import { resolveDiagnoseInputs } from './diagnose-inputs.js';
 import { idpEvidence } from './idp-evidence.js';
 import { collectTokenAndStore, probeUpstream, upstreamFor } from './inside-out.js';
-import { ENV } from './resolve/env.js';
-import { githubPlan, resolveGithubFlags, type GithubOptions } from './resolve/github.js';
-import { KeyBundle, readKeyInputs, type KeyOptions } from './resolve/keys.js';
-import { buildSettings, type ExpectationOptions } from './resolve/settings.js';
-import { resolveStoreTarget, type StoreOptions } from './resolve/store.js';
+import { githubPlan, type GithubOptions } from './resolve/github.js';
+import type { KeyOptions } from './resolve/keys.js';
+import type { ExpectationOptions } from './resolve/settings.js';
+import type { StoreOptions } from './resolve/store.js';
 import { readTokenInput } from './resolve/token.js';
 
 export type DiagnoseOptions = KeyOptions &
@@ -44,17 +42,8 @@ export async function run(opts: DiagnoseOptions, _args: string[], ctx: CommandCo
     throw new UsageError('--client-home, --client-cache and --server-url need --client', 'name the MCP client whose cache to read, e.g. --client mcp-remote');
   }
   const input = await readTokenInput(undefined, opts.tokenFile, ctx);
-  const flags = resolveGithubFlags(opts, ctx);
-  const since = opts.since !== undefined ? parseAt(opts.since, '--since') : undefined;
-
-  const keys = new KeyBundle(await readKeyInputs(opts, ctx));
-  const settings = buildSettings(
-    { expectations: opts, keys: keys.inputs, upstreamClientId: opts.upstreamClientId, requiredScopes: opts.requiredScopes, githubApiUrl: flags.apiUrl, replicas: opts.replicas, storeShared: opts.storeShared, mcpClients: opts.mcpClients },
-    ctx.env,
-  );
+  const { flags, since, keys, settings, storeTarget, given } = await resolveDiagnoseInputs(opts, ctx);
   if (opts.presentedAs) settings.presentedAs = opts.presentedAs;
-  const storeTarget = await resolveStoreTarget(opts, ctx);
-  const given = await readSecret({ file: opts.upstreamTokenFile, env: [...ENV.upstreamToken], label: 'upstream GitHub token' }, ctx);
   const ev: Evidence = { command: 'diagnose', now: ctx.now, settings };
 
   // 1–2. The FastMCP JWT, then storage (inventory + the token's chain); without --store the default

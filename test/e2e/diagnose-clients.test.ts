@@ -173,6 +173,14 @@ describe('sessions', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/secret storage/);
   });
+
+  it('a bad --since is named as --since, as without --client', async () => {
+    const home = copyClientHome(healthy);
+    const r = await runCli(['diagnose', '--client', 'mcp-remote', '--client-home', home, '--server-url', 'http://127.0.0.1:1/mcp', '--since', 'yesterday', '--offline']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^mcp-auth-doctor: .*--since/);
+    expect(r.stderr).not.toMatch(/--at/);
+  });
 });
 
 describe('the session over time', () => {
